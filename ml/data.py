@@ -1,0 +1,134 @@
+"""FER2013 loading, preprocessing and the training input pipeline.
+
+Arrays that cross this module's functions:
+- faces: uint8 (N, 48, 48), grey levels 0-255, as stored in the npz;
+- labels: integer (N,), FER order (see ``ml.EMOTIONS``);
+- model input: float32 (N, 48, 48, 1) in [0, 1] (``to_model_input``).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+
+import numpy as np
+
+from ml import EMOTIONS
+
+FACE_SIZE = 48
+NUM_CLASSES = len(EMOTIONS)
+DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "fer2013.npz"
+
+
+def data_path(path: str | os.PathLike | None = None) -> Path:
+    """The npz to read: the argument, else $FER_DATA, else ../shared/data/fer2013.npz."""
+    return Path(path or os.environ.get("FER_DATA") or DEFAULT_DATA)
+
+
+def load_split(path: str | os.PathLike | None, split: str) -> tuple[np.ndarray, np.ndarray]:
+    """(faces uint8 (N,48,48), labels int64 (N,)) of ``x_<split>``/``y_<split>`` in the npz."""
+    with np.load(data_path(path), allow_pickle=False) as npz:
+        keys = set(npz.files)
+        if f"x_{split}" not in keys or f"y_{split}" not in keys:
+            raise KeyError(f"{data_path(path)} has no x_{split}/y_{split} (it has {sorted(keys)})")
+        x = npz[f"x_{split}"]
+        y = npz[f"y_{split}"].astype(np.int64)
+    if x.dtype != np.uint8 or x.ndim != 3 or x.shape[1:] != (FACE_SIZE, FACE_SIZE):
+        raise ValueError(f"x_{split} must be uint8 (N,48,48), got {x.dtype} {x.shape}")
+    if len(x) != len(y) or (len(y) and (y.min() < 0 or y.max() >= NUM_CLASSES)):
+        raise ValueError(f"y_{split} must hold {len(x)} labels in 0..{NUM_CLASSES - 1}")
+    return x, y
+
+
+def to_model_input(faces: np.ndarray) -> np.ndarray:
+    """uint8 (N,48,48) grey faces -> float32 (N,48,48,1) in [0,1]: the one preprocessing used
+    for training, evaluation and serving."""
+    return (np.asarray(faces, dtype=np.float32) / 255.0)[..., None]
+
+
+def class_weights(labels: np.ndarray, power: float = 0.5) -> np.ndarray:
+    """Per-class loss weights (inverse frequency)^power, normalised to a mean of 1 per sample.
+
+    power=1 equalises the classes completely, which over-predicts the 436 Disgust faces and costs
+    overall accuracy; power=0.5 lifts the rare classes' recall while keeping accuracy (the model
+    card reports both). power=0 turns weighting off.
+    """
+    counts = np.bincount(labels, minlength=NUM_CLASSES).astype(np.float64)
+    w = (counts.sum() / (NUM_CLASSES * np.maximum(counts, 1))) ** power
+    w /= (w[labels]).mean()
+    return w.astype(np.float32)
+
+
+def _augment(images, seed, cfg):
+    """Random affine (flip, rotation, zoom, shift) then brightness/contrast, per image.
+
+    ``images``: float32 (B,48,48,1) in [0,1]; ``seed``: int32 (2,) stateless seed of the batch, so
+    an epoch's augmentation depends only on (seed, epoch, batch) and a resumed run repeats it.
+    """
+    import tensorflow as tf
+
+    b = tf.shape(images)[0]
+
+    def uniform(k, lo, hi):
+        return tf.random.stateless_uniform([b], seed + tf.constant([0, 1]) * k, lo, hi)
+
+    angle = uniform(1, -cfg["rotate"], cfg["rotate"]) * (math.pi / 180.0)
+    scale = uniform(2, 1.0 - cfg["zoom"], 1.0 + cfg["zoom"])
+    tx = uniform(3, -cfg["shift"], cfg["shift"]) * FACE_SIZE
+    ty = uniform(4, -cfg["shift"], cfg["shift"]) * FACE_SIZE
+    flip = tf.where(uniform(5, 0.0, 1.0) < 0.5, -1.0, 1.0)
+    brightness = uniform(6, -cfg["brightness"], cfg["brightness"])
+    contrast = uniform(7, 1.0 - cfg["contrast"], 1.0 + cfg["contrast"])
+
+    # Output pixel (x, y) samples input A @ ((x, y) - c) + c + t, with A = R(angle) F / scale.
+    c = (FACE_SIZE - 1) / 2.0
+    cos, sin = tf.cos(angle) / scale, tf.sin(angle) / scale
+    a0, a1, b0, b1 = flip * cos, -sin, flip * sin, cos
+    a2 = c + tx - a0 * c - a1 * c
+    b2 = c + ty - b0 * c - b1 * c
+    zeros = tf.zeros([b])
+    transforms = tf.stack([a0, a1, a2, b0, b1, b2, zeros, zeros], axis=1)
+    out = tf.raw_ops.ImageProjectiveTransformV3(
+        images=images,
+        transforms=transforms,
+        output_shape=[FACE_SIZE, FACE_SIZE],
+        fill_value=0.0,
+        interpolation="BILINEAR",
+        fill_mode="NEAREST",
+    )
+    mean = tf.reduce_mean(out, axis=[1, 2, 3], keepdims=True)
+    out = (out - mean) * contrast[:, None, None, None] + mean + brightness[:, None, None, None]
+    return tf.clip_by_value(out, 0.0, 1.0)
+
+
+AUGMENT = {"rotate": 10.0, "zoom": 0.1, "shift": 0.1, "brightness": 0.1, "contrast": 0.2}
+
+
+def train_dataset(x, y, sample_weight, batch_size: int, seed: int, epoch: int, augment=True):
+    """tf.data pipeline of one epoch: shuffled by (seed, epoch), augmented, batched, prefetched.
+
+    Yields (float32 (B,48,48,1), int64 (B,), float32 (B,) sample weights).
+    """
+    import tensorflow as tf
+
+    order = np.random.default_rng([seed, epoch]).permutation(len(x))
+    ds = tf.data.Dataset.from_tensor_slices((x[order], y[order], sample_weight[order]))
+    ds = ds.batch(batch_size, drop_remainder=False)
+    ds = ds.enumerate()
+
+    def prepare(i, batch):
+        faces, labels, weights = batch
+        images = tf.cast(faces, tf.float32)[..., None] / 255.0
+        if augment:
+            batch_seed = tf.stack([tf.constant(seed * 1000 + epoch), tf.cast(i, tf.int32) * 16])
+            images = _augment(images, batch_seed, AUGMENT)
+        return images, labels, weights
+
+    opts = tf.data.Options()
+    opts.deterministic = True
+    return (
+        ds.map(prepare, num_parallel_calls=tf.data.AUTOTUNE)
+        .prefetch(tf.data.AUTOTUNE)
+        .with_options(opts)
+    )

@@ -1,0 +1,185 @@
+"""Train an emotion network on FER2013: ``python -m ml.train --help``.
+
+Checkpoints go to a folder outside the work tree (default ~/.cache/fer-train/<arch>) after every
+epoch: ``last.keras`` (model and optimizer state), ``state.json`` (epochs done, best epoch),
+``history.csv`` and ``best.weights.h5`` (the epoch with the best validation accuracy, which
+``python -m ml.export`` turns into the served weights). ``--resume`` continues from ``last.keras``;
+when that is gone it starts a new schedule from the committed weights in ml/weights/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from ml import WEIGHTS_DIR, data, metrics
+
+HISTORY_FIELDS = ["epoch", "lr", "loss", "accuracy", "val_loss", "val_accuracy", "val_macro_f1", "seconds"]
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(prog="python -m ml.train", description=__doc__.split("\n")[0])
+    p.add_argument("--data", help="FER2013 npz (default $FER_DATA or ../shared/data/fer2013.npz)")
+    p.add_argument("--arch", default="reference", help="architecture name (ml.model.ARCHITECTURES)")
+    p.add_argument("--epochs", type=int, default=30, help="epochs in the learning-rate schedule")
+    p.add_argument("--batch-size", type=int, default=128)
+    p.add_argument("--lr", type=float, default=1e-3, help="peak learning rate (Adam)")
+    p.add_argument("--lr-schedule", choices=["cosine", "constant"], default="cosine",
+                   help="cosine: linear warm-up, then cosine decay to 0 at the last epoch")
+    p.add_argument("--warmup-epochs", type=float, default=1.0)
+    p.add_argument("--class-weight-power", type=float, default=0.5,
+                   help="loss weight per class = (inverse frequency)^power; 0 turns it off")
+    p.add_argument("--no-augment", action="store_true", help="train on the faces as they are")
+    p.add_argument("--out", help="checkpoint folder (default ~/.cache/fer-train/<arch>)")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--resume", action="store_true",
+                   help="continue from <out>/last.keras, else start from the committed weights")
+    p.add_argument("--init-weights", help="start from these weights (.npz, .weights.h5 or .keras)")
+    p.add_argument("--limit", type=int, help="use only the first N training faces (smoke tests)")
+    p.add_argument("--val-limit", type=int, help="use only the first N validation faces")
+    return p.parse_args(argv)
+
+
+def log(msg: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+def compile_model(model, args, steps_per_epoch: int):
+    import keras
+
+    total = max(1, args.epochs * steps_per_epoch)
+    if args.lr_schedule == "cosine":
+        warmup = int(args.warmup_epochs * steps_per_epoch)
+        lr = keras.optimizers.schedules.CosineDecay(
+            initial_learning_rate=args.lr / 10 if warmup else args.lr,
+            decay_steps=max(1, total - warmup),
+            alpha=0.0,
+            warmup_target=args.lr if warmup else None,
+            warmup_steps=warmup,
+        )
+    else:
+        lr = args.lr
+    # XLA (jit_compile) is slower than plain oneDNN kernels on this CPU.
+    model.compile(
+        optimizer=keras.optimizers.Adam(lr),
+        loss=keras.losses.SparseCategoricalCrossentropy(),
+        metrics=["accuracy"],
+        jit_compile=False,
+    )
+
+
+def evaluate_keras(model, x_val, y_val) -> dict:
+    """Validation loss, accuracy and macro-F1 of a Keras model on uint8 faces."""
+    probs = model.predict(data.to_model_input(x_val), batch_size=256, verbose=0)
+    rep = metrics.report(y_val, probs.argmax(axis=1))
+    loss = float(-np.mean(np.log(np.clip(probs[np.arange(len(y_val)), y_val], 1e-7, 1.0))))
+    return {"val_loss": loss, "val_accuracy": rep["accuracy"], "val_macro_f1": rep["macro_f1"],
+            "report": rep}
+
+
+def atomic_write(path: Path, text: str) -> None:
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    import keras
+
+    from ml import model as models
+
+    out = Path(args.out or Path.home() / ".cache" / "fer-train" / args.arch).expanduser()
+    out.mkdir(parents=True, exist_ok=True)
+    x_train, y_train = data.load_split(args.data, "train")
+    x_val, y_val = data.load_split(args.data, "val")
+    if args.limit:
+        x_train, y_train = x_train[: args.limit], y_train[: args.limit]
+    if args.val_limit:
+        x_val, y_val = x_val[: args.val_limit], y_val[: args.val_limit]
+    weights = data.class_weights(y_train, args.class_weight_power)
+    sample_weight = weights[y_train]
+    steps = -(-len(x_train) // args.batch_size)
+    log(f"{len(x_train)} training faces, {len(x_val)} validation; class weights "
+        + ", ".join(f"{w:.2f}" for w in weights))
+
+    state_file, last_file = out / "state.json", out / "last.keras"
+    state = {"epochs_done": 0, "best_val_accuracy": -1.0, "best_epoch": None, "args": vars(args)}
+    keras.utils.set_random_seed(args.seed)
+    if args.resume and last_file.exists() and state_file.exists():
+        state = json.loads(state_file.read_text())
+        model = keras.models.load_model(last_file)
+        log(f"resuming {last_file} after epoch {state['epochs_done']}")
+        # The schedule lives in the checkpoint's optimizer; its length came from the first run.
+        args.epochs = max(args.epochs, state["args"]["epochs"])
+    else:
+        model = models.build(args.arch)
+        init = args.init_weights
+        committed = WEIGHTS_DIR / f"{args.arch}.npz"
+        if not init and args.resume and committed.exists():
+            init = committed
+            log(f"no checkpoint in {out}: new schedule from the committed weights {committed}")
+        if init:
+            models.load_weights(model, init)
+        compile_model(model, args, steps)
+        if init:
+            start = evaluate_keras(model, x_val, y_val)
+            state["best_val_accuracy"] = start["val_accuracy"]
+            log(f"initial weights: val accuracy {start['val_accuracy']:.4f}, "
+                f"macro-F1 {start['val_macro_f1']:.4f}")
+        if (out / "history.csv").exists():
+            (out / "history.csv").unlink()
+    log(f"{args.arch}: {model.count_params():,} parameters; checkpoints in {out}")
+
+    history = out / "history.csv"
+    for epoch in range(state["epochs_done"], args.epochs):
+        t0 = time.monotonic()
+        ds = data.train_dataset(x_train, y_train, sample_weight, args.batch_size, args.seed, epoch,
+                                augment=not args.no_augment)
+        fit = model.fit(ds, epochs=epoch + 1, initial_epoch=epoch,
+                        verbose=1 if sys.stderr.isatty() else 2)
+        val = evaluate_keras(model, x_val, y_val)
+        row = {
+            "epoch": epoch + 1,
+            "lr": float(keras.ops.convert_to_numpy(model.optimizer.learning_rate)),
+            "loss": fit.history["loss"][-1],
+            "accuracy": fit.history["accuracy"][-1],
+            "val_loss": val["val_loss"],
+            "val_accuracy": val["val_accuracy"],
+            "val_macro_f1": val["val_macro_f1"],
+            "seconds": round(time.monotonic() - t0, 1),
+        }
+        new_file = not history.exists()
+        with history.open("a", newline="") as f:
+            w = csv.DictWriter(f, HISTORY_FIELDS)
+            if new_file:
+                w.writeheader()
+            w.writerow(row)
+        improved = val["val_accuracy"] > state["best_val_accuracy"]
+        if improved:
+            model.save_weights(out / "best.weights.tmp.weights.h5")
+            os.replace(out / "best.weights.tmp.weights.h5", out / "best.weights.h5")
+            atomic_write(out / "best.json", json.dumps({"epoch": epoch + 1, **row,
+                                                         "report": val["report"]}, indent=1))
+            state.update(best_val_accuracy=val["val_accuracy"], best_epoch=epoch + 1)
+        model.save(out / "last.tmp.keras")
+        os.replace(out / "last.tmp.keras", last_file)
+        state["epochs_done"] = epoch + 1
+        state["args"] = {**vars(args)}
+        atomic_write(state_file, json.dumps(state, indent=1))
+        log(f"epoch {epoch + 1}/{args.epochs}: loss {row['loss']:.4f} acc {row['accuracy']:.4f} "
+            f"val_acc {row['val_accuracy']:.4f} val_macro_f1 {row['val_macro_f1']:.4f} "
+            f"lr {row['lr']:.2e} {row['seconds']:.0f}s{' (best)' if improved else ''}")
+    log(f"done: best val accuracy {state['best_val_accuracy']:.4f} at epoch {state['best_epoch']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,58 @@
+"""Failed log-in counter kept in Django's cache, keyed by username and client address.
+
+Keying by the pair (not the username alone) means an attacker cannot lock a person out of their own
+account from elsewhere, while one address still cannot try many passwords against one account.
+The cache must be shared between web processes in production (Redis), or each process keeps its own
+count and the limit multiplies by the number of processes.
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
+
+# Five wrong passwords in a quarter of an hour is more than typos explain; a person who forgot
+# their password has the reset link on the same page.
+DEFAULT_LIMIT = 5
+DEFAULT_WINDOW_S = 15 * 60
+
+
+def limit() -> int:
+    return getattr(settings, "LOGIN_FAILURE_LIMIT", DEFAULT_LIMIT)
+
+
+def window_s() -> int:
+    return getattr(settings, "LOGIN_FAILURE_WINDOW_S", DEFAULT_WINDOW_S)
+
+
+def client_address(request) -> str:
+    # REMOTE_ADDR only: X-Forwarded-For is client-controlled unless a trusted proxy rewrites it,
+    # and honouring it blindly would let anyone reset their counter by sending a new header.
+    return (request.META.get("REMOTE_ADDR") if request is not None else None) or "unknown"
+
+
+def _key(username: str, address: str) -> str:
+    # Hash so that arbitrary user input never becomes part of a cache key (length, odd characters).
+    digest = hashlib.sha256(f"{username.strip().lower()}\0{address}".encode()).hexdigest()
+    return f"login-failures:{digest}"
+
+
+def is_blocked(username: str, address: str) -> bool:
+    return cache.get(_key(username, address), 0) >= limit()
+
+
+def register_failure(username: str, address: str) -> int:
+    """Count one failed attempt and return the count inside the current window."""
+    key = _key(username, address)
+    # add() starts the window only if no counter exists; incr() is atomic on Redis and LocMem, so
+    # two concurrent failures cannot both read 4 and both write 5.
+    cache.add(key, 0, timeout=window_s())
+    try:
+        return cache.incr(key)
+    except ValueError:  # the counter expired between add() and incr()
+        cache.add(key, 1, timeout=window_s())
+        return 1
+
+
+def reset(username: str, address: str) -> None:
+    cache.delete(_key(username, address))

@@ -1,0 +1,101 @@
+import logging
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.views.decorators.http import require_POST
+from rest_framework.authtoken.models import Token
+
+from analysis.services import delete_user_data
+
+from .forms import PasswordConfirmForm, RateLimitedAuthenticationForm, SignUpForm
+
+logger = logging.getLogger(__name__)
+
+
+def signup(request):
+    if request.user.is_authenticated:
+        return redirect(settings.LOGIN_REDIRECT_URL)
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        # Several auth backends may be configured; name the model backend the password was set for.
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, f"Welcome, {user.username}. Upload a photo to get started.")
+        return redirect("analysis:upload")
+    return render(request, "accounts/signup.html", {"form": form})
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = RateLimitedAuthenticationForm
+    redirect_authenticated_user = True
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.rate_limited:
+            # 429 lets scripts and monitoring tell throttling from a wrong password.
+            response.status_code = 429
+        return response
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:password_change_done")
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = "accounts/password_reset.html"
+    email_template_name = "accounts/password_reset_email.txt"
+    subject_template_name = "accounts/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+
+@login_required
+def profile(request):
+    token = Token.objects.filter(user=request.user).first()
+    return render(request, "accounts/profile.html", {"token": token})
+
+
+@login_required
+@require_POST
+def rotate_token(request):
+    # Delete-then-create in one transaction: the old key stops working in the same commit that makes
+    # the new one, and a concurrent request cannot leave the user with two tokens (user is unique).
+    with transaction.atomic():
+        existed = Token.objects.filter(user=request.user).delete()[0] > 0
+        Token.objects.create(user=request.user)
+    if existed:
+        messages.success(request, "A new API token was created. The old one no longer works.")
+    else:
+        messages.success(request, "Your API token was created.")
+    return redirect("accounts:profile")
+
+
+@login_required
+def delete_account(request):
+    form = PasswordConfirmForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = request.user
+        username = user.username
+        # Files and media rows first, through the one service that knows where they live; then the
+        # user row, whose deletion cascades to the API token so it stops authenticating at once.
+        delete_user_data(user)
+        with transaction.atomic():
+            Token.objects.filter(user=user).delete()
+            logout(request)
+            user.delete()
+        logger.info("account deleted: %s", username)
+        messages.success(request, "Your account, your photos and all results were deleted.")
+        return redirect("analysis:home")
+    return render(request, "accounts/delete.html", {"form": form})

@@ -88,11 +88,11 @@ def delete_account(request):
     if request.method == "POST" and form.is_valid():
         user = request.user
         username = user.username
-        # Files and media rows first, through the one service that knows where they live; then the
-        # user row, whose deletion cascades to the API token so it stops authenticating at once.
-        delete_user_data(user)
+        # One transaction: media rows go through the one service that knows where their files live,
+        # then the user row, whose deletion cascades to the API token so it stops authenticating in
+        # the same commit. Files are removed only once that commit succeeded (on_commit in services).
         with transaction.atomic():
-            Token.objects.filter(user=user).delete()
+            delete_user_data(user)
             logout(request)
             user.delete()
         logger.info("account deleted: %s", username)

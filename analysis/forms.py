@@ -1,0 +1,62 @@
+import ml
+from django import forms
+
+from .models import Media
+
+EMOTION_CHOICES = [("", "Any emotion")] + [(name, name.capitalize()) for name in ml.EMOTIONS]
+
+# One form POST carries at most this many files; the JS path sends one file per request instead.
+MAX_FILES_PER_POST = 50
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """A file field that accepts several files from one <input multiple>."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        if isinstance(data, (list, tuple)):
+            files = [super(MultipleFileField, self).clean(item, initial) for item in data]
+        else:
+            files = [super().clean(data, initial)] if data else []
+        if not files and self.required:
+            raise forms.ValidationError("Choose at least one photo.", code="required")
+        if len(files) > MAX_FILES_PER_POST:
+            raise forms.ValidationError(
+                f"At most {MAX_FILES_PER_POST} photos at once; you chose {len(files)}.", code="too_many"
+            )
+        return files
+
+
+class UploadForm(forms.Form):
+    # Content checks (format, size, pixel count) happen per file in services.create_media, so that
+    # one bad file is reported on its own and does not reject the good ones beside it.
+    file = MultipleFileField(
+        label="Photos",
+        required=False,
+        widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/*"}),
+    )
+
+    def clean_file(self):
+        files = self.cleaned_data["file"]
+        if not files:
+            raise forms.ValidationError("Choose at least one photo.", code="required")
+        return files
+
+
+class GalleryFilterForm(forms.Form):
+    emotion = forms.ChoiceField(choices=EMOTION_CHOICES, required=False)
+    status = forms.ChoiceField(choices=[("", "Any status")] + list(Media.Status.choices), required=False)
+    since = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label="Until", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        cleaned = super().clean()
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since and until and since > until:
+            raise forms.ValidationError("The start date is after the end date.", code="date_order")
+        return cleaned

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "analysis"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("upload/", views.upload, name="upload"),
+    path("gallery/", views.gallery, name="gallery"),
+    path("media/<uuid:pk>/", views.detail, name="detail"),
+    path("media/<uuid:pk>/delete/", views.delete, name="delete"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+]

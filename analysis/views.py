@@ -1,0 +1,254 @@
+"""Web pages: landing, upload, gallery, detail, delete, dashboard.
+
+Every read of a user's media starts from Media.objects.for_user(request.user), so another user's
+item is a 404 on every page. Work that changes data goes through analysis.services.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import ml
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncDate
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from .forms import GalleryFilterForm, UploadForm
+from .models import Face, Media
+from .services import UploadRejected, create_media, delete_media
+
+# 24 tiles fill whole rows of 2, 3, 4 and 6 columns: phone, tablet and desktop grids alike.
+GALLERY_PAGE_SIZE = 24
+# The dashboard's activity chart; a month shows a habit without squeezing bars to hairlines.
+ACTIVITY_DAYS = 30
+# Fields the gallery shows; only() keeps the large JSON columns (timings) out of every tile.
+TILE_FIELDS = (
+    "id",
+    "kind",
+    "status",
+    "original_name",
+    "thumbnail",
+    "file",
+    "created_at",
+    "face_count",
+    "dominant_emotion",
+    "user_id",
+)
+# A placeholder UUID the JS swaps for a real id, so it builds URLs from reverse()d templates.
+PLACEHOLDER_ID = "00000000-0000-0000-0000-000000000000"
+
+
+def home(request):
+    if request.user.is_authenticated:
+        return redirect("analysis:dashboard")
+    return render(request, "analysis/home.html")
+
+
+@dataclass(frozen=True)
+class UploadResult:
+    name: str
+    accepted: bool
+    message: str
+    media: Media | None = None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def upload(request):
+    """Without JavaScript the form posts here; each file is accepted or rejected on its own."""
+    form = UploadForm(request.POST or None, request.FILES or None)
+    results: list[UploadResult] = []
+    if request.method == "POST" and form.is_valid():
+        for uploaded in form.cleaned_data["file"]:
+            try:
+                media = create_media(request.user, uploaded)
+            except UploadRejected as exc:
+                results.append(UploadResult(uploaded.name, False, str(exc)))
+            else:
+                results.append(UploadResult(uploaded.name, True, "Accepted: analysis queued.", media))
+        form = UploadForm()  # an empty picker for the next batch
+    context = {
+        "form": form,
+        "results": results,
+        "accepted": sum(r.accepted for r in results),
+        "rejected": sum(not r.accepted for r in results),
+        "api_url": reverse("api:media-list"),
+        "detail_template": reverse("analysis:detail", args=[PLACEHOLDER_ID]),
+    }
+    # 200 even when a file was rejected: the page itself worked and reports each file's fate.
+    return render(request, "analysis/upload.html", context)
+
+
+def _filtered(request, form: GalleryFilterForm):
+    items = Media.objects.for_user(request.user)
+    if form.is_valid():
+        data = form.cleaned_data
+        if data.get("emotion"):
+            items = items.filter(dominant_emotion=data["emotion"])
+        if data.get("status"):
+            items = items.filter(status=data["status"])
+        if data.get("since"):
+            items = items.filter(created_at__date__gte=data["since"])
+        if data.get("until"):
+            items = items.filter(created_at__date__lte=data["until"])
+    return items
+
+
+@login_required
+def gallery(request):
+    form = GalleryFilterForm(request.GET or None)
+    # Newest first, with the id as a tie-breaker so pages never repeat or skip items that share a
+    # timestamp. Every tile reads only columns of its own row: the query count per page is constant.
+    items = _filtered(request, form).only(*TILE_FIELDS).order_by("-created_at", "-id")
+    page = Paginator(items, GALLERY_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page": page,
+        "filtered": form.is_bound and form.is_valid() and any(form.cleaned_data.values()),
+        "api_template": reverse("api:media-detail", args=[PLACEHOLDER_ID]),
+    }
+    return render(request, "analysis/gallery.html", context)
+
+
+def _probability_rows(face: Face) -> list[dict]:
+    return [
+        {"emotion": name, "value": float(face.probabilities.get(name, 0.0)), "percent": 100 * float(face.probabilities.get(name, 0.0))}
+        for name in ml.EMOTIONS
+    ]
+
+
+def _timing_rows(timings: dict) -> list[tuple[str, str]]:
+    """The worker's timings (seconds or milliseconds by key suffix) as readable label/value pairs."""
+    rows = []
+    for key, value in (timings or {}).items():
+        if not isinstance(value, (int, float)):
+            continue
+        label = key.removesuffix("_ms").removesuffix("_s").removesuffix("_seconds").replace("_", " ").capitalize()
+        ms = value if key.endswith("_ms") else value * 1000
+        rows.append((label, f"{ms:,.0f} ms" if ms >= 10 else f"{ms:.1f} ms"))
+    return rows
+
+
+@login_required
+def detail(request, pk):
+    media = get_object_or_404(Media.objects.for_user(request.user).prefetch_related("faces"), pk=pk)
+    faces = list(media.faces.all())
+    # Number faces left to right, the order the boxes are drawn in, so "face 2" means the same
+    # box in the picture and in the list beside it.
+    faces.sort(key=lambda face: (face.x, face.y))
+    data = {
+        "id": str(media.pk),
+        "status": media.status,
+        "width": media.width,
+        "height": media.height,
+        "api": reverse("api:media-detail", args=[media.pk]),
+        "faces": [{"box": face.box, "emotion": face.emotion, "confidence": face.confidence} for face in faces],
+    }
+    total = None
+    if media.finished_at and media.created_at:
+        total = (media.finished_at - media.created_at).total_seconds() * 1000
+    context = {
+        "media": media,
+        "faces": [{"face": face, "rows": _probability_rows(face)} for face in faces],
+        "media_data": data,
+        "timings": _timing_rows(media.timings),
+        "total_ms": total,
+    }
+    return render(request, "analysis/detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete(request, pk):
+    media = get_object_or_404(Media.objects.for_user(request.user), pk=pk)
+    if request.method == "POST":
+        name = media.original_name or "The photo"
+        delete_media(media)
+        messages.success(request, f"{name} and its results were deleted.")
+        return redirect("analysis:gallery")
+    return render(request, "analysis/delete.html", {"media": media})
+
+
+def _bar_chart(rows: list[dict], *, width: int = 640, bar: int = 26, gap: int = 10, label_w: int = 80) -> dict:
+    """Geometry for a horizontal SVG bar chart drawn by the template (no chart library)."""
+    value_w = 90
+    top = max((row["value"] for row in rows), default=0) or 1
+    span = width - label_w - value_w
+    bars = []
+    for i, row in enumerate(rows):
+        y = i * (bar + gap)
+        bars.append({**row, "y": y, "text_y": y + bar / 2 + 4, "w": round(span * row["value"] / top, 1)})
+    return {
+        "width": width,
+        "height": max(1, len(rows) * (bar + gap) - gap),
+        "bar": bar,
+        "label_w": label_w,
+        "value_x": label_w + 8,
+        "bars": bars,
+    }
+
+
+def _activity_chart(per_day: dict, days: int, *, width: int = 640, height: int = 160) -> dict:
+    """Geometry for a column chart of uploads per day over the last ``days`` days."""
+    today = timezone.localdate()
+    dates = [today - timedelta(days=days - 1 - i) for i in range(days)]
+    top = max(per_day.values(), default=0) or 1
+    slot = width / days
+    columns = []
+    for i, day in enumerate(dates):
+        n = per_day.get(day, 0)
+        h = round((height - 20) * n / top, 1)
+        columns.append({"x": round(i * slot + 1, 1), "w": round(slot - 2, 1), "h": h, "y": height - 20 - h, "n": n, "day": day})
+    return {"width": width, "height": height, "base": height - 20, "columns": columns, "top": top, "first": dates[0], "last": dates[-1]}
+
+
+@login_required
+def dashboard(request):
+    items = Media.objects.for_user(request.user)
+    counts = items.aggregate(
+        total=Count("id"),
+        photos=Count("id", filter=Q(kind=Media.Kind.PHOTO)),
+        done=Count("id", filter=Q(status=Media.Status.DONE)),
+        failed=Count("id", filter=Q(status=Media.Status.FAILED)),
+        active=Count("id", filter=Q(status__in=[Media.Status.QUEUED, Media.Status.PROCESSING])),
+        faces=Sum("face_count"),
+    )
+    # Faces are counted per face, not per photo: a group photo says more about expressions than one
+    # dominant label would. The subquery keeps the access rule in for_user.
+    per_emotion = dict(
+        Face.objects.filter(media__in=items).values_list("emotion").annotate(n=Count("id")).values_list("emotion", "n")
+    )
+    face_total = sum(per_emotion.values())
+    rows = [
+        {
+            "emotion": name,
+            "value": per_emotion.get(name, 0),
+            "percent": 100 * per_emotion.get(name, 0) / face_total if face_total else 0,
+        }
+        for name in ml.EMOTIONS
+    ]
+    since = timezone.now() - timedelta(days=ACTIVITY_DAYS)
+    per_day = dict(
+        items.filter(created_at__gte=since)
+        .annotate(day=TruncDate("created_at"))
+        .values("day")
+        .annotate(n=Count("id"))
+        .values_list("day", "n")
+    )
+    recent = items.only(*TILE_FIELDS).order_by("-created_at", "-id")[:6]
+    context = {
+        "counts": {**counts, "faces": counts["faces"] or 0},
+        "emotions": _bar_chart(rows),
+        "face_total": face_total,
+        "top_emotion": max(rows, key=lambda row: row["value"])["emotion"] if face_total else None,
+        "activity": _activity_chart(per_day, ACTIVITY_DAYS),
+        "activity_days": ACTIVITY_DAYS,
+        "recent": recent,
+    }
+    return render(request, "analysis/dashboard.html", context)
+

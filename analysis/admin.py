@@ -1,0 +1,71 @@
+from django.contrib import admin
+from django.utils.html import format_html
+
+from analysis import services
+from analysis.models import Face, Media
+
+
+class FaceInline(admin.TabularInline):
+    model = Face
+    extra = 0
+    can_delete = False
+    fields = ["emotion", "confidence", "x", "y", "w", "h", "probabilities"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Media)
+class MediaAdmin(admin.ModelAdmin):
+    list_display = ["id", "user", "kind", "status", "face_count", "dominant_emotion", "attempts", "created_at"]
+    list_filter = ["status", "kind", "dominant_emotion", "created_at"]
+    search_fields = ["id", "user__username", "original_name"]
+    list_select_related = ["user"]
+    date_hierarchy = "created_at"
+    inlines = [FaceInline]
+    # Results come from the worker, files from services.create_media: the admin only looks and deletes.
+    readonly_fields = [
+        "id", "user", "kind", "status", "preview", "file", "thumbnail", "original_name", "content_type",
+        "width", "height", "bytes", "created_at", "started_at", "finished_at", "heartbeat_at", "attempts",
+        "progress", "error", "face_count", "dominant_emotion", "model_version", "timings",
+    ]  # fmt: skip
+    actions = ["requeue"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description="Thumbnail")
+    def preview(self, obj):
+        if not obj.thumbnail:
+            return "-"
+        # The owner-checked view would 404 for an admin who is not the owner; the admin sees the path.
+        return format_html("<code>{}</code>", obj.thumbnail.name)
+
+    @admin.action(description="Re-queue the selected items for analysis")
+    def requeue(self, request, queryset):
+        count = 0
+        for media in queryset:
+            media.faces.all().delete()
+            Media.objects.filter(pk=media.pk).update(status=Media.Status.QUEUED, attempts=0, error="", progress=0.0)
+            services.enqueue_analysis(media)
+            count += 1
+        self.message_user(request, f"Re-queued {count} item(s).")
+
+    def delete_model(self, request, obj):
+        services.delete_media(obj)
+
+    def delete_queryset(self, request, queryset):
+        for media in queryset:
+            services.delete_media(media)
+
+
+@admin.register(Face)
+class FaceAdmin(admin.ModelAdmin):
+    list_display = ["id", "media", "emotion", "confidence", "x", "y", "w", "h"]
+    list_filter = ["emotion"]
+    list_select_related = ["media"]
+    readonly_fields = ["media", "x", "y", "w", "h", "probabilities", "emotion", "confidence"]
+
+    def has_add_permission(self, request):
+        return False

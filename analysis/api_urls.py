@@ -1,0 +1,14 @@
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from analysis import api
+
+app_name = "api"
+
+router = SimpleRouter()
+router.register("media", api.MediaViewSet, basename="media")
+
+urlpatterns = [
+    path("auth/token/", api.ObtainTokenView.as_view(), name="token"),
+    *router.urls,
+]

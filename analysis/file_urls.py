@@ -1,0 +1,10 @@
+from django.urls import path
+
+from analysis import files
+
+app_name = "files"
+
+urlpatterns = [
+    path("<uuid:pk>/original/", files.original, name="original"),
+    path("<uuid:pk>/thumbnail/", files.thumbnail, name="thumbnail"),
+]

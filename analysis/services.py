@@ -1,0 +1,255 @@
+"""What the platform does, called alike by the API, the pages, the admin and the Celery tasks.
+
+The web process uses create_media/delete_media/delete_user_data; only the worker calls
+analyze_media, which is where ml.pipeline (and TensorFlow) is imported.
+"""
+
+import io
+import logging
+import shutil
+import threading
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import numpy as np
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import close_old_connections, connection, transaction
+from django.utils import timezone
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+import ml
+from analysis.models import Media
+
+logger = logging.getLogger(__name__)
+
+# Recognised by content (Pillow reads the magic bytes), never by the client's file name or type.
+ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP")
+THUMBNAIL_SIZE = (400, 400)
+
+
+class UploadRejected(Exception):
+    """An upload that cannot be accepted; str(exc) is a message meant for the person uploading."""
+
+
+def create_media(user, uploaded_file) -> Media:
+    """Validate an uploaded photo, store a clean upright RGB copy and a thumbnail, and queue analysis."""
+    name = getattr(uploaded_file, "name", "") or ""
+    size = uploaded_file.size
+    if not size:
+        raise UploadRejected("The file is empty.")
+    if size > settings.FER_MAX_UPLOAD_BYTES:
+        raise UploadRejected(
+            f"The file is {size / 1e6:.1f} MB; the limit is {settings.FER_MAX_UPLOAD_BYTES / 1e6:.0f} MB."
+        )
+    image, source_format = _decode(uploaded_file)
+    stored_format = "PNG" if source_format == "PNG" else "JPEG"
+    media = Media(
+        user=user,
+        kind=Media.Kind.PHOTO,
+        original_name=Path(name).name[:255],
+        content_type=f"image/{stored_format.lower()}",
+        width=image.width,
+        height=image.height,
+    )
+    body = _encode(image, stored_format)
+    thumbnail = image.copy()
+    thumbnail.thumbnail(THUMBNAIL_SIZE)
+    media.bytes = len(body)
+    extension = "png" if stored_format == "PNG" else "jpg"
+    try:
+        with transaction.atomic():
+            media.file.save(f"photo.{extension}", ContentFile(body), save=False)
+            media.thumbnail.save("thumb.jpg", ContentFile(_encode(thumbnail, "JPEG", quality=85)), save=False)
+            media.heartbeat_at = timezone.now()
+            media.save()
+            enqueue_analysis(media)
+    except BaseException:
+        # The row was rolled back; do not leave its files behind.
+        for field in (media.file, media.thumbnail):
+            if field:
+                field.storage.delete(field.name)
+        raise
+    return media
+
+
+def _decode(uploaded_file) -> tuple[Image.Image, str]:
+    """The upload as an upright RGB image, or UploadRejected. Only the header is read before checks."""
+    uploaded_file.seek(0)
+    try:
+        image = Image.open(uploaded_file, formats=ACCEPTED_FORMATS)
+    except UnidentifiedImageError:
+        raise UploadRejected("This is not a JPEG, PNG or WebP image.") from None
+    except Image.DecompressionBombError:
+        raise UploadRejected(_too_many_pixels_message()) from None
+    source_format = image.format
+    # The header tells the size; refuse before decoding, so a tiny file cannot claim gigabytes.
+    if image.width * image.height > settings.FER_MAX_IMAGE_PIXELS:
+        raise UploadRejected(_too_many_pixels_message(image.width, image.height))
+    try:
+        image.load()
+    except Image.DecompressionBombError:
+        raise UploadRejected(_too_many_pixels_message()) from None
+    except (OSError, SyntaxError, ValueError) as exc:
+        # Pillow reports truncated and corrupt data as OSError (or SyntaxError for broken PNG chunks).
+        raise UploadRejected(f"The image data is damaged or incomplete ({exc}).") from None
+    try:
+        image = ImageOps.exif_transpose(image)
+    except Exception:  # noqa: BLE001 - a malformed EXIF block should not cost the photo
+        logger.warning("Ignoring unreadable EXIF orientation in an upload", exc_info=True)
+    return _to_rgb(image), source_format
+
+
+def _too_many_pixels_message(width=None, height=None) -> str:
+    limit = f"{settings.FER_MAX_IMAGE_PIXELS / 1e6:.0f} megapixels"
+    if width is None:
+        return f"The image has too many pixels; the limit is {limit}."
+    return f"The image is {width} x {height} pixels ({width * height / 1e6:.0f} megapixels); the limit is {limit}."
+
+
+def _to_rgb(image: Image.Image) -> Image.Image:
+    """Any Pillow mode as 8-bit RGB; transparency is flattened onto white."""
+    if image.mode in ("I;16", "I;16B", "I;16L", "I"):
+        # 16-bit grey: Pillow's convert("L") clips at 255 instead of scaling, so scale by hand.
+        values = np.asarray(image, dtype=np.float64)
+        scale = 257.0 if image.mode.startswith("I;16") or values.max() > 255 else 1.0
+        image = Image.fromarray(np.clip(values / scale, 0, 255).astype(np.uint8), mode="L")
+    elif image.mode == "F":
+        image = Image.fromarray(np.clip(np.asarray(image), 0, 255).astype(np.uint8), mode="L")
+    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        image = Image.alpha_composite(background, rgba)
+    # A fresh image from the pixels alone: no EXIF, GPS, ICC or text chunks survive into the copy.
+    rgb = image.convert("RGB")
+    return Image.frombytes("RGB", rgb.size, rgb.tobytes())
+
+
+def _encode(image: Image.Image, image_format: str, quality: int = 92) -> bytes:
+    buffer = io.BytesIO()
+    if image_format == "JPEG":
+        image.save(buffer, "JPEG", quality=quality, optimize=True)
+    else:
+        image.save(buffer, image_format, optimize=True)
+    return buffer.getvalue()
+
+
+def enqueue_analysis(media: Media) -> None:
+    """Send the analysis task once the current transaction commits (the worker must see the row)."""
+    from analysis.tasks import analyze_media_task
+
+    transaction.on_commit(lambda: analyze_media_task.delay(str(media.pk)))
+
+
+def analyze_media(media_id) -> None:
+    """Run the emotion pipeline on one queued item and store its faces and summary (worker only)."""
+    from ml.pipeline import InvalidImage, analyze_image
+
+    media = Media.objects.filter(pk=media_id).first()
+    if media is None:  # deleted before the worker got to it
+        return
+    if not media.mark_processing():  # finished already, or another worker holds it
+        return
+    queued_for = (media.started_at - media.created_at).total_seconds() * 1000
+    try:
+        with _heartbeat(media.pk):
+            started = time.perf_counter()
+            with media.file.open("rb") as stored, Image.open(stored) as image:
+                pixels = np.asarray(image.convert("RGB"))
+            decoded = time.perf_counter()
+            timings = {}
+            faces = analyze_image(pixels, timings=timings)
+            finished = time.perf_counter()
+    except FileNotFoundError:
+        # The item was deleted while we worked (delete_media removes the file after the row).
+        media.mark_failed("The stored photo is missing.")
+        return
+    except InvalidImage as exc:
+        media.mark_failed(f"This image could not be analysed: {exc}")
+        return
+    except Exception:
+        logger.exception("Analysis of media %s failed", media.pk)
+        media.mark_failed("The analysis failed unexpectedly; please try uploading the photo again.")
+        return
+    timings.update(
+        queue_ms=round(queued_for, 1),
+        decode_ms=round((decoded - started) * 1000, 1),
+        total_ms=round((finished - started) * 1000, 1),
+    )
+    timings = {key: round(value, 1) for key, value in timings.items()}
+    media.mark_done(faces, model_version=ml.MODEL_VERSION, timings=timings)
+
+
+class _heartbeat:
+    """Refresh heartbeat_at in a background thread while a job runs, so the sweeper leaves it alone."""
+
+    def __init__(self, pk):
+        self.pk = pk
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        interval = max(settings.FER_JOB_STALE_SECONDS / 4, 0.5)
+        try:
+            while not self.stop.wait(interval):
+                Media.objects.filter(pk=self.pk, status=Media.Status.PROCESSING).update(heartbeat_at=timezone.now())
+        finally:
+            connection.close()  # this thread's own connection
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self.stop.set()
+        self.thread.join()
+
+
+def delete_media(media: Media) -> None:
+    """Delete an item, its faces and its stored files."""
+    # The files go in a post_delete handler (analysis.models), so cascades delete them too.
+    media.delete()
+
+
+def delete_user_data(user) -> None:
+    """Delete every item and stored file of a user (before their account is deleted)."""
+    with transaction.atomic():
+        for media in Media.objects.for_user(user).only("pk", "file", "thumbnail", "user_id"):
+            media.delete()
+    # Also anything in the user's folder that no row points to (an upload interrupted mid-write).
+    folder = Path(settings.MEDIA_ROOT) / "users" / str(user.pk)
+    transaction.on_commit(lambda: shutil.rmtree(folder, ignore_errors=True))
+
+
+def sweep_stale_jobs() -> dict:
+    """Re-queue jobs whose worker went silent and fail those out of attempts; returns the counts."""
+    close_old_connections()
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.FER_JOB_STALE_SECONDS)
+    forgotten = now - timedelta(seconds=settings.FER_JOB_QUEUED_SECONDS)
+    counts = {"requeued": 0, "failed": 0}
+    stuck = Media.objects.filter(status=Media.Status.PROCESSING, heartbeat_at__lt=stale) | Media.objects.filter(
+        status=Media.Status.QUEUED, heartbeat_at__lt=forgotten
+    )
+    for media in stuck.only("pk", "status", "attempts", "heartbeat_at"):
+        if media.attempts >= settings.FER_JOB_MAX_ATTEMPTS:
+            # Conditional on the state we saw, so a job that just finished is not overwritten.
+            failed = Media.objects.filter(pk=media.pk, status=media.status, heartbeat_at=media.heartbeat_at).update(
+                status=Media.Status.FAILED,
+                error=f"The analysis did not finish after {media.attempts} attempts.",
+                finished_at=now,
+                progress=1.0,
+            )
+            counts["failed"] += failed
+            continue
+        with transaction.atomic():
+            requeued = Media.objects.filter(pk=media.pk, status=media.status, heartbeat_at=media.heartbeat_at).update(
+                status=Media.Status.QUEUED, heartbeat_at=now, progress=0.0
+            )
+            if requeued:
+                enqueue_analysis(media)
+        counts["requeued"] += requeued
+    if any(counts.values()):
+        logger.warning("Swept stale jobs: %s", counts)
+    return counts

@@ -1,0 +1,21 @@
+"""The Celery app: `celery -A fer_site worker` (add `-B` on one machine to run the sweeper)."""
+
+import os
+
+from celery import Celery
+from celery.signals import worker_process_init
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fer_site.settings")
+
+app = Celery("fer_site")
+# Every CELERY_* Django setting configures Celery, so the web process and the worker agree.
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+@worker_process_init.connect
+def load_model(**_kwargs):
+    """Load the emotion model once per worker process, before its first task (never in the web)."""
+    from ml.pipeline import warm_up
+
+    warm_up()

@@ -1,0 +1,290 @@
+"""Settings, all from the environment (twelve-factor); README.md's configuration table lists them.
+
+Defaults suit a developer's machine: SQLite in the project folder, media in ./media, and Celery's
+filesystem transport in ./var/broker, so the site and a worker run with no server installed.
+Production sets DATABASE_URL (PostgreSQL), CELERY_BROKER_URL or REDIS_URL, SECRET_KEY, ALLOWED_HOSTS.
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+DEBUG = env_bool("DJANGO_DEBUG", False)
+
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("Set SECRET_KEY in the environment (or DJANGO_DEBUG=True for development).")
+    # Development only: a fixed key keeps sessions valid across restarts of runserver.
+    SECRET_KEY = "django-insecure-development-only-key-never-use-in-production-0123456789"
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "accounts",
+    "analysis",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    # Serves collected static files in production without a separate web server.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "fer_site.urls"
+WSGI_APPLICATION = "fer_site.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database ---------------------------------------------------------------------------------
+DATABASES = {
+    "default": dj_database_url.config(
+        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+        # Reuse connections for a minute: a connection per request costs more than the query.
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The web process and the worker write the same file: WAL lets readers run beside a writer,
+    # IMMEDIATE takes the write lock at BEGIN (no deadlock on lock upgrade), and the timeout waits
+    # for the lock instead of failing with "database is locked".
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL;",
+    }
+    # A worker with connections kept open would hold old read snapshots of the file; cheap to reopen.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache (rate limits) ------------------------------------------------------------------------
+# Rate limits must be counted in one place for all web processes: set CACHE_URL to a Redis URL in
+# production. Use a Redis database of its own: the cache may be flushed, the broker's queue must not.
+if os.environ.get("CACHE_URL"):
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["CACHE_URL"]}
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Auth -----------------------------------------------------------------------------------------
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "analysis:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+# Password-reset mail goes to the console unless an SMTP server is configured.
+if os.environ.get("EMAIL_HOST"):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = os.environ["EMAIL_HOST"]
+    EMAIL_PORT = env_int("EMAIL_PORT", 587)
+    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "webmaster@localhost")
+
+# --- Internationalisation -------------------------------------------------------------------------
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+# --- Static and media files ---------------------------------------------------------------------
+STATIC_URL = "static/"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
+STATICFILES_DIRS = [BASE_DIR / "static"] if (BASE_DIR / "static").is_dir() else []
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+# Uploads live here; several machines share it (NFS, a mounted volume). It is never served directly:
+# analysis/files.py checks the owner first, so MEDIA_URL points at that view.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+MEDIA_URL = "/files/"
+
+# --- Upload limits ---------------------------------------------------------------------------------
+# 20 MB holds any phone photo; Django's DATA_UPLOAD_MAX_MEMORY_SIZE ignores file parts, so
+# analysis.services checks this per file.
+FER_MAX_UPLOAD_BYTES = env_int("FER_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
+# 50 megapixels is above a 48 MP phone sensor; an RGB image this size decodes to 150 MB of memory,
+# and the check runs on the header, before decoding, so a small file cannot expand into gigabytes.
+FER_MAX_IMAGE_PIXELS = env_int("FER_MAX_IMAGE_PIXELS", 50_000_000)
+# Per-user API upload rate (DRF throttle syntax).
+FER_UPLOAD_RATE = os.environ.get("FER_UPLOAD_RATE", "60/min")
+# Uploads go to temporary files above 2.5 MB rather than memory, so ten parallel uploads stay small.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+# --- Jobs --------------------------------------------------------------------------------------------
+# A photo takes well under a second; a job whose heartbeat is this old has lost its worker.
+FER_JOB_STALE_SECONDS = env_int("FER_JOB_STALE_SECONDS", 60)
+# A queued job whose message has not been picked up in this time is sent again (harmless: claims are
+# conditional). Long enough that a busy queue is not flooded with duplicates.
+FER_JOB_QUEUED_SECONDS = env_int("FER_JOB_QUEUED_SECONDS", 15 * 60)
+# An image that kills its worker three times is failed rather than retried forever.
+FER_JOB_MAX_ATTEMPTS = env_int("FER_JOB_MAX_ATTEMPTS", 3)
+FER_SWEEP_INTERVAL_SECONDS = env_int("FER_SWEEP_INTERVAL_SECONDS", 30)
+# Hard limit per photo task; generous because a cold worker on a busy machine loads the model first.
+FER_TASK_TIME_LIMIT = env_int("FER_TASK_TIME_LIMIT", 300)
+
+# --- Celery --------------------------------------------------------------------------------------------
+_broker_dir = Path(os.environ.get("FER_BROKER_DIR", BASE_DIR / "var" / "broker"))
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or os.environ.get("REDIS_URL") or "filesystem://"
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    # No server needed: web and worker exchange messages as files in one folder they both see.
+    for _sub in ("queue", "processed"):
+        (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_broker_dir / "queue"),
+        "data_folder_out": str(_broker_dir / "queue"),
+        "processed_folder": str(_broker_dir / "processed"),
+        "store_processed": False,
+        # The transport polls the folder; 0.1 s keeps upload-to-result latency low at little cost.
+        "polling_interval": 0.1,
+    }
+    # The filesystem transport has no fan-out exchange for remote control (inspect, ping).
+    CELERY_WORKER_ENABLE_REMOTE_CONTROL = False
+else:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # Redis re-delivers an unacknowledged message after this long. It must exceed the task time
+        # limit, or a slow task still running is handed to a second worker (readthedocs' double run).
+        "visibility_timeout": FER_TASK_TIME_LIMIT * 2,
+    }
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Results live in the database (Media rows); nobody waits on Celery's result backend.
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+# Acknowledge after the task ran, so a worker that dies mid-task leaves the message to be re-delivered;
+# a killed pool process is requeued at once rather than acknowledged as failed.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Inference is long compared with fetching a message: take one at a time so an idle worker elsewhere
+# gets the next photo instead of it waiting behind this one.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TIME_LIMIT = FER_TASK_TIME_LIMIT
+CELERY_TASK_SOFT_TIME_LIMIT = FER_TASK_TIME_LIMIT - 30
+CELERY_BEAT_SCHEDULE = {
+    "sweep-stale-jobs": {
+        "task": "analysis.tasks.sweep_stale_jobs",
+        "schedule": float(FER_SWEEP_INTERVAL_SECONDS),
+        # A sweep that waited longer than an interval is superseded by the next one.
+        "options": {"expires": float(FER_SWEEP_INTERVAL_SECONDS)},
+    }
+}
+CELERY_BEAT_SCHEDULE_FILENAME = os.environ.get(
+    "CELERY_BEAT_SCHEDULE_FILENAME", str(BASE_DIR / "var" / "celerybeat-schedule")
+)
+
+# --- REST API ----------------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 20,
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_RATES": {
+        "uploads": FER_UPLOAD_RATE,
+        # Password guessing through the token endpoint, per client address.
+        "token": os.environ.get("FER_TOKEN_RATE", "10/min"),
+    },
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Facial emotion recognition API",
+    "DESCRIPTION": "Upload photos, then read the faces found and their estimated expressions.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from the sidecar package, served by the site: no CDN, works offline.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+# --- Security (production) ---------------------------------------------------------------------------
+if not DEBUG:
+    # Behind a TLS-terminating proxy, set SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO.
+    if os.environ.get("SECURE_PROXY_SSL_HEADER"):
+        SECURE_PROXY_SSL_HEADER = (os.environ["SECURE_PROXY_SSL_HEADER"], "https")
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
+    CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
+    # One year, the value the HSTS preload list asks for; 0 turns HSTS off (e.g. while trying TLS out).
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+}

@@ -1,0 +1,124 @@
+"""Fixtures shared by every test package.
+
+Standing users alice, bob and charlie; MEDIA_ROOT in a temporary folder for every test; helpers that
+build test photos from skimage's astronaut; and `celery_worker_process`, a REAL Celery worker
+(`celery -A fer_site worker`) on the broker and database this test uses.
+
+Service rule: a test that needs PostgreSQL, Redis or a worker skips when the service is absent, unless
+REQUIRE_SERVICES=1 (as in CI), which turns the skip into a failure.
+"""
+
+import os
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from tests.celery_worker import REPO_ROOT, CeleryWorkerProcess, broker_available, database_url
+from tests.photos import astronaut, encode
+
+
+def require_service(name: str, available: bool, detail: str = "") -> None:
+    """Skip the calling test when a service is missing, or fail it when REQUIRE_SERVICES=1."""
+    if available:
+        return
+    message = f"{name} is not available{': ' + detail if detail else ''}"
+    if os.environ.get("REQUIRE_SERVICES") == "1":
+        pytest.fail(f"{message} (REQUIRE_SERVICES=1)")
+    pytest.skip(message)
+
+
+# --- Users -------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def make_user(db):
+    def make(username: str, password: str = "correct horse battery staple"):
+        return get_user_model().objects.create_user(username, f"{username}@example.com", password)
+
+    return make
+
+
+@pytest.fixture
+def alice(make_user):
+    return make_user("alice")
+
+
+@pytest.fixture
+def bob(make_user):
+    return make_user("bob")
+
+
+@pytest.fixture
+def charlie(make_user):
+    return make_user("charlie")
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Every test writes uploads to its own temporary folder, never to the project's media/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.MEDIA_ROOT.mkdir()
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    # Rate-limit counters live in the cache; one test's uploads must not throttle the next test.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def astronaut_jpeg() -> bytes:
+    """A JPEG of skimage's astronaut: one frontal face."""
+    return encode(astronaut())
+
+
+# --- A real Celery worker --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def start_celery_worker(transactional_db, tmp_path, settings):
+    """Factory: start a real worker (``app``, ``beat``, extra environment) on this test's database.
+
+    The test must commit what the worker reads, so this uses `transactional_db`; use it together with
+    pytest-django's `live_server` for browser tests. Workers are stopped when the test ends.
+    Broker: Redis when CELERY_BROKER_URL or REDIS_URL is set, else the filesystem transport in a
+    folder private to this test run (fer_site.settings_test). The worker loads the model at start-up.
+    """
+    available, detail = broker_available()
+    require_service("the Celery broker", available, detail)
+    workers = []
+
+    def start(app: str = "fer_site", beat: bool = False, env: dict | None = None, timeout: float = 180):
+        number = len(workers)
+        worker_env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "fer_site.settings_test",
+            "DATABASE_URL": database_url(),
+            "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")])),
+            # Keep TensorFlow to one thread: the test machine runs the test, the worker and maybe more.
+            "TF_NUM_INTRAOP_THREADS": "1",
+            "TF_NUM_INTEROP_THREADS": "1",
+            **(env or {}),
+        }
+        worker = CeleryWorkerProcess(
+            app, tmp_path / f"worker-{number}.log", worker_env, beat, tmp_path / f"beat-{number}"
+        )
+        workers.append(worker)
+        worker.wait_ready(timeout)
+        return worker
+
+    yield start
+    for worker in workers:
+        worker.stop()
+
+
+@pytest.fixture
+def celery_worker_process(start_celery_worker):
+    """One real `celery -A fer_site worker` with beat (the sweeper), ready to consume."""
+    return start_celery_worker(beat=True)

@@ -1,5 +1,6 @@
-import ml
 from django import forms
+
+import ml
 
 from .models import Media
 
@@ -19,10 +20,12 @@ class MultipleFileField(forms.FileField):
     widget = MultipleFileInput
 
     def clean(self, data, initial=None):
+        # Deliberately not FileField's per-file checks: it raises for the whole field when one file
+        # is empty, which would reject the good files beside it. services.create_media judges each.
         if isinstance(data, (list, tuple)):
-            files = [super(MultipleFileField, self).clean(item, initial) for item in data]
+            files = [item for item in data if item is not None]
         else:
-            files = [super().clean(data, initial)] if data else []
+            files = [data] if data else []
         if not files and self.required:
             raise forms.ValidationError("Choose at least one photo.", code="required")
         if len(files) > MAX_FILES_PER_POST:

@@ -7,7 +7,6 @@ item is a 404 on every page. Work that changes data goes through analysis.servic
 from dataclasses import dataclass
 from datetime import timedelta
 
-import ml
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -17,6 +16,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
+
+import ml
 
 from .forms import GalleryFilterForm, UploadForm
 from .models import Face, Media
@@ -61,7 +62,7 @@ class UploadResult:
 @require_http_methods(["GET", "POST"])
 def upload(request):
     """Without JavaScript the form posts here; each file is accepted or rejected on its own."""
-    form = UploadForm(request.POST or None, request.FILES or None)
+    form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
     results: list[UploadResult] = []
     if request.method == "POST" and form.is_valid():
         for uploaded in form.cleaned_data["file"]:
@@ -117,7 +118,11 @@ def gallery(request):
 
 def _probability_rows(face: Face) -> list[dict]:
     return [
-        {"emotion": name, "value": float(face.probabilities.get(name, 0.0)), "percent": 100 * float(face.probabilities.get(name, 0.0))}
+        {
+            "emotion": name,
+            "value": float(face.probabilities.get(name, 0.0)),
+            "percent": 100 * float(face.probabilities.get(name, 0.0)),
+        }
         for name in ml.EMOTIONS
     ]
 
@@ -203,8 +208,18 @@ def _activity_chart(per_day: dict, days: int, *, width: int = 640, height: int =
     for i, day in enumerate(dates):
         n = per_day.get(day, 0)
         h = round((height - 20) * n / top, 1)
-        columns.append({"x": round(i * slot + 1, 1), "w": round(slot - 2, 1), "h": h, "y": height - 20 - h, "n": n, "day": day})
-    return {"width": width, "height": height, "base": height - 20, "columns": columns, "top": top, "first": dates[0], "last": dates[-1]}
+        columns.append(
+            {"x": round(i * slot + 1, 1), "w": round(slot - 2, 1), "h": h, "y": height - 20 - h, "n": n, "day": day}
+        )
+    return {
+        "width": width,
+        "height": height,
+        "base": height - 20,
+        "columns": columns,
+        "top": top,
+        "first": dates[0],
+        "last": dates[-1],
+    }
 
 
 @login_required
@@ -251,4 +266,3 @@ def dashboard(request):
         "recent": recent,
     }
     return render(request, "analysis/dashboard.html", context)
-

@@ -28,7 +28,9 @@ def dora(django_user_model):
 @pytest.fixture
 def doras_media(dora):
     items = [create_media(dora, _photo(f"p{i}.png")) for i in range(2)]
-    Face.objects.create(media=items[0], x=1, y=2, w=10, h=10, probabilities={"happy": 1.0}, emotion="happy", confidence=1.0)
+    Face.objects.create(
+        media=items[0], x=1, y=2, w=10, h=10, probabilities={"happy": 1.0}, emotion="happy", confidence=1.0
+    )
     return items
 
 

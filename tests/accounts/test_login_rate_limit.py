@@ -22,9 +22,7 @@ def dora(django_user_model):
 
 
 def _login(client, password, address="10.0.0.1", username="dora"):
-    return client.post(
-        reverse("accounts:login"), {"username": username, "password": password}, REMOTE_ADDR=address
-    )
+    return client.post(reverse("accounts:login"), {"username": username, "password": password}, REMOTE_ADDR=address)
 
 
 def test_after_too_many_failures_even_the_right_password_is_refused_with_429(client, dora):

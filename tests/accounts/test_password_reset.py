@@ -46,7 +46,9 @@ def test_a_used_reset_link_no_longer_works(client, django_user_model):
     client.post(reverse("accounts:password_reset"), {"email": "dora@example.com"})
     link = re.search(r"https?://[^/\s]+(/accounts/reset/\S+/)", mail.outbox[0].body).group(1)
     form_page = client.get(link, follow=True)
-    client.post(form_page.redirect_chain[-1][0], {"new_password1": "new-password-42", "new_password2": "new-password-42"})
+    client.post(
+        form_page.redirect_chain[-1][0], {"new_password1": "new-password-42", "new_password2": "new-password-42"}
+    )
     client.logout()
 
     again = client.get(link, follow=True)

@@ -8,7 +8,12 @@ pytestmark = pytest.mark.django_db
 def test_a_visitor_signs_up_and_lands_logged_in_on_the_upload_page(client):
     response = client.post(
         reverse("accounts:signup"),
-        {"username": "dora", "email": "dora@example.com", "password1": "a-long-secret-42", "password2": "a-long-secret-42"},
+        {
+            "username": "dora",
+            "email": "dora@example.com",
+            "password1": "a-long-secret-42",
+            "password2": "a-long-secret-42",
+        },
     )
 
     assert response.status_code == 302

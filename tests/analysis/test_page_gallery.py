@@ -1,0 +1,119 @@
+"""The gallery lists the user's items newest first, filters them, paginates, and marks live ones."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from analysis.models import Media
+from analysis.views import GALLERY_PAGE_SIZE
+
+pytestmark = pytest.mark.django_db
+
+
+def _media(user, name, *, status=Media.Status.DONE, emotion="", days_ago=0):
+    return Media.objects.create(
+        user=user,
+        original_name=name,
+        file=f"users/{user.pk}/{name}.jpg",
+        thumbnail=f"users/{user.pk}/thumbs/{name}.jpg",
+        status=status,
+        dominant_emotion=emotion,
+        face_count=1 if emotion else None,
+        created_at=timezone.now() - timedelta(days=days_ago),
+    )
+
+
+def _names(response):
+    return [item.original_name for item in response.context["page"].object_list]
+
+
+def test_it_lists_newest_first_with_thumbnails_and_badges(client, alice):
+    old = _media(alice, "old", emotion="sad", days_ago=3)
+    new = _media(alice, "new", emotion="happy")
+    client.force_login(alice)
+
+    response = client.get(reverse("analysis:gallery"))
+
+    assert _names(response) == ["new", "old"]
+    body = response.content.decode()
+    assert new.thumbnail_url() in body
+    assert old.thumbnail_url() in body
+    assert 'class="badge badge--emotion emo-happy"' in body
+    assert 'class="badge badge--done"' in body
+
+
+def test_it_filters_by_emotion(client, alice):
+    _media(alice, "smile", emotion="happy")
+    _media(alice, "frown", emotion="sad")
+    client.force_login(alice)
+
+    assert _names(client.get(reverse("analysis:gallery"), {"emotion": "sad"})) == ["frown"]
+
+
+def test_it_filters_by_status(client, alice):
+    _media(alice, "finished")
+    _media(alice, "waiting", status=Media.Status.QUEUED)
+    _media(alice, "broken", status=Media.Status.FAILED)
+    client.force_login(alice)
+
+    assert _names(client.get(reverse("analysis:gallery"), {"status": "queued"})) == ["waiting"]
+    assert _names(client.get(reverse("analysis:gallery"), {"status": "failed"})) == ["broken"]
+
+
+def test_it_filters_by_date_range(client, alice):
+    _media(alice, "today")
+    _media(alice, "last-week", days_ago=7)
+    _media(alice, "last-month", days_ago=30)
+    client.force_login(alice)
+    today = timezone.localdate()
+
+    response = client.get(
+        reverse("analysis:gallery"),
+        {"since": (today - timedelta(days=10)).isoformat(), "until": (today - timedelta(days=1)).isoformat()},
+    )
+
+    assert _names(response) == ["last-week"]
+
+
+def test_a_reversed_date_range_is_explained_not_ignored_silently(client, alice):
+    client.force_login(alice)
+
+    response = client.get(reverse("analysis:gallery"), {"since": "2026-02-01", "until": "2026-01-01"})
+
+    assert "The start date is after the end date." in response.content.decode()
+
+
+def test_it_paginates_and_keeps_the_filters_in_the_page_links(client, alice):
+    for i in range(GALLERY_PAGE_SIZE + 2):
+        _media(alice, f"p{i}", emotion="happy")
+    client.force_login(alice)
+
+    first = client.get(reverse("analysis:gallery"), {"emotion": "happy"})
+    second = client.get(reverse("analysis:gallery"), {"emotion": "happy", "page": 2})
+
+    assert len(_names(first)) == GALLERY_PAGE_SIZE
+    assert len(_names(second)) == 2
+    assert set(_names(first)).isdisjoint(_names(second))
+    assert "?emotion=happy&amp;page=2" in first.content.decode()
+
+
+def test_items_in_progress_are_marked_for_polling_with_the_api_url(client, alice):
+    waiting = _media(alice, "waiting", status=Media.Status.PROCESSING)
+    client.force_login(alice)
+
+    body = client.get(reverse("analysis:gallery")).content.decode()
+
+    assert f'data-id="{waiting.pk}" data-status="processing"' in body
+    assert 'data-api="/api/media/00000000-0000-0000-0000-000000000000/"' in body
+    assert "js/gallery.js" in body
+
+
+def test_an_empty_gallery_invites_an_upload(client, alice):
+    client.force_login(alice)
+
+    body = client.get(reverse("analysis:gallery")).content.decode()
+
+    assert "No photos yet." in body
+    assert reverse("analysis:upload") in body

@@ -127,8 +127,4 @@ def train_dataset(x, y, sample_weight, batch_size: int, seed: int, epoch: int, a
 
     opts = tf.data.Options()
     opts.deterministic = True
-    return (
-        ds.map(prepare, num_parallel_calls=tf.data.AUTOTUNE)
-        .prefetch(tf.data.AUTOTUNE)
-        .with_options(opts)
-    )
+    return ds.map(prepare, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE).with_options(opts)

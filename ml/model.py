@@ -63,7 +63,7 @@ def build(name: str):
     try:
         return ARCHITECTURES[name]()
     except KeyError:
-        raise ValueError(f"unknown architecture {name!r}; choose from {sorted(ARCHITECTURES)}")
+        raise ValueError(f"unknown architecture {name!r}; choose from {sorted(ARCHITECTURES)}") from None
 
 
 def save_compact(model, path: str | Path, dtype=np.float16) -> None:

@@ -31,16 +31,25 @@ def parse_args(argv=None):
     p.add_argument("--epochs", type=int, default=30, help="epochs in the learning-rate schedule")
     p.add_argument("--batch-size", type=int, default=128)
     p.add_argument("--lr", type=float, default=1e-3, help="peak learning rate (Adam)")
-    p.add_argument("--lr-schedule", choices=["cosine", "constant"], default="cosine",
-                   help="cosine: linear warm-up, then cosine decay to 0 at the last epoch")
+    p.add_argument(
+        "--lr-schedule",
+        choices=["cosine", "constant"],
+        default="cosine",
+        help="cosine: linear warm-up, then cosine decay to 0 at the last epoch",
+    )
     p.add_argument("--warmup-epochs", type=float, default=1.0)
-    p.add_argument("--class-weight-power", type=float, default=0.5,
-                   help="loss weight per class = (inverse frequency)^power; 0 turns it off")
+    p.add_argument(
+        "--class-weight-power",
+        type=float,
+        default=0.5,
+        help="loss weight per class = (inverse frequency)^power; 0 turns it off",
+    )
     p.add_argument("--no-augment", action="store_true", help="train on the faces as they are")
     p.add_argument("--out", help="checkpoint folder (default ~/.cache/fer-train/<arch>)")
     p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--resume", action="store_true",
-                   help="continue from <out>/last.keras, else start from the committed weights")
+    p.add_argument(
+        "--resume", action="store_true", help="continue from <out>/last.keras, else start from the committed weights"
+    )
     p.add_argument("--init-weights", help="start from these weights (.npz, .weights.h5 or .keras)")
     p.add_argument("--limit", type=int, help="use only the first N training faces (smoke tests)")
     p.add_argument("--val-limit", type=int, help="use only the first N validation faces")
@@ -80,8 +89,7 @@ def evaluate_keras(model, x_val, y_val) -> dict:
     probs = model.predict(data.to_model_input(x_val), batch_size=256, verbose=0)
     rep = metrics.report(y_val, probs.argmax(axis=1))
     loss = float(-np.mean(np.log(np.clip(probs[np.arange(len(y_val)), y_val], 1e-7, 1.0))))
-    return {"val_loss": loss, "val_accuracy": rep["accuracy"], "val_macro_f1": rep["macro_f1"],
-            "report": rep}
+    return {"val_loss": loss, "val_accuracy": rep["accuracy"], "val_macro_f1": rep["macro_f1"], "report": rep}
 
 
 def atomic_write(path: Path, text: str) -> None:
@@ -107,8 +115,10 @@ def main(argv=None) -> int:
     weights = data.class_weights(y_train, args.class_weight_power)
     sample_weight = weights[y_train]
     steps = -(-len(x_train) // args.batch_size)
-    log(f"{len(x_train)} training faces, {len(x_val)} validation; class weights "
-        + ", ".join(f"{w:.2f}" for w in weights))
+    log(
+        f"{len(x_train)} training faces, {len(x_val)} validation; class weights "
+        + ", ".join(f"{w:.2f}" for w in weights)
+    )
 
     state_file, last_file = out / "state.json", out / "last.keras"
     state = {"epochs_done": 0, "best_val_accuracy": -1.0, "best_epoch": None, "args": vars(args)}
@@ -132,8 +142,7 @@ def main(argv=None) -> int:
         if init:
             start = evaluate_keras(model, x_val, y_val)
             state["best_val_accuracy"] = start["val_accuracy"]
-            log(f"initial weights: val accuracy {start['val_accuracy']:.4f}, "
-                f"macro-F1 {start['val_macro_f1']:.4f}")
+            log(f"initial weights: val accuracy {start['val_accuracy']:.4f}, macro-F1 {start['val_macro_f1']:.4f}")
         if (out / "history.csv").exists():
             (out / "history.csv").unlink()
     log(f"{args.arch}: {model.count_params():,} parameters; checkpoints in {out}")
@@ -141,10 +150,10 @@ def main(argv=None) -> int:
     history = out / "history.csv"
     for epoch in range(state["epochs_done"], args.epochs):
         t0 = time.monotonic()
-        ds = data.train_dataset(x_train, y_train, sample_weight, args.batch_size, args.seed, epoch,
-                                augment=not args.no_augment)
-        fit = model.fit(ds, epochs=epoch + 1, initial_epoch=epoch,
-                        verbose=1 if sys.stderr.isatty() else 2)
+        ds = data.train_dataset(
+            x_train, y_train, sample_weight, args.batch_size, args.seed, epoch, augment=not args.no_augment
+        )
+        fit = model.fit(ds, epochs=epoch + 1, initial_epoch=epoch, verbose=1 if sys.stderr.isatty() else 2)
         val = evaluate_keras(model, x_val, y_val)
         row = {
             "epoch": epoch + 1,
@@ -166,17 +175,18 @@ def main(argv=None) -> int:
         if improved:
             model.save_weights(out / "best.weights.tmp.weights.h5")
             os.replace(out / "best.weights.tmp.weights.h5", out / "best.weights.h5")
-            atomic_write(out / "best.json", json.dumps({"epoch": epoch + 1, **row,
-                                                         "report": val["report"]}, indent=1))
+            atomic_write(out / "best.json", json.dumps({"epoch": epoch + 1, **row, "report": val["report"]}, indent=1))
             state.update(best_val_accuracy=val["val_accuracy"], best_epoch=epoch + 1)
         model.save(out / "last.tmp.keras")
         os.replace(out / "last.tmp.keras", last_file)
         state["epochs_done"] = epoch + 1
         state["args"] = {**vars(args)}
         atomic_write(state_file, json.dumps(state, indent=1))
-        log(f"epoch {epoch + 1}/{args.epochs}: loss {row['loss']:.4f} acc {row['accuracy']:.4f} "
+        log(
+            f"epoch {epoch + 1}/{args.epochs}: loss {row['loss']:.4f} acc {row['accuracy']:.4f} "
             f"val_acc {row['val_accuracy']:.4f} val_macro_f1 {row['val_macro_f1']:.4f} "
-            f"lr {row['lr']:.2e} {row['seconds']:.0f}s{' (best)' if improved else ''}")
+            f"lr {row['lr']:.2e} {row['seconds']:.0f}s{' (best)' if improved else ''}"
+        )
     log(f"done: best val accuracy {state['best_val_accuracy']:.4f} at epoch {state['best_epoch']}")
     return 0
 

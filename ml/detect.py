@@ -1,0 +1,93 @@
+"""Face detection with OpenCV's Haar cascade, and 48x48 face crops for the classifier.
+
+Arrays: ``grey`` is uint8 (H, W), boxes are (x, y, w, h) ints in ``grey``'s pixels, crops are
+uint8 (N, 48, 48).
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import numpy as np
+
+from ml.data import FACE_SIZE
+
+CASCADE = "haarcascade_frontalface_default.xml"
+# The default frontal cascade is trained on 24x24 windows: nothing smaller can be found.
+CASCADE_WINDOW = 24
+
+
+@dataclass(frozen=True)
+class DetectorSettings:
+    """scale_factor: step between scanned window sizes (bigger is faster, misses more);
+    min_neighbors: overlapping hits needed to keep a face (bigger is stricter);
+    min_face: the smallest face side to look for, in original pixels;
+    max_side: images larger than this are downscaled for detection, but never so far that a
+    min_face face drops below the cascade's 24-pixel window."""
+
+    scale_factor: float = 1.2
+    min_neighbors: int = 5
+    # 32 rather than 40: at 24 pixels (the bare cascade window) a face is often missed, so a
+    # 40-pixel face in a 1080p photo needs the detection image no smaller than 0.75 x.
+    min_face: int = 32
+    max_side: int = 960
+
+    def detection_scale(self, height: int, width: int) -> float:
+        """Factor (<= 1) applied to the image before running the cascade."""
+        scale = min(1.0, self.max_side / max(height, width))
+        return min(1.0, max(scale, CASCADE_WINDOW / max(self.min_face, 1)))
+
+    def smallest_detectable(self, height: int, width: int) -> int:
+        """Smallest face side, in original pixels, these settings can find in such an image."""
+        return max(self.min_face, int(np.ceil(CASCADE_WINDOW / self.detection_scale(height, width))))
+
+
+@functools.cache
+def _cascade():
+    import cv2
+
+    cascade = cv2.CascadeClassifier(cv2.data.haarcascades + CASCADE)
+    if cascade.empty():
+        raise RuntimeError(f"OpenCV could not load {CASCADE} from {cv2.data.haarcascades}")
+    return cascade
+
+
+def detect_faces(grey: np.ndarray, settings: DetectorSettings = DetectorSettings()) -> list[tuple]:
+    """Boxes (x, y, w, h) of the frontal faces in ``grey``, in its own pixels, left to right."""
+    import cv2
+
+    h, w = grey.shape
+    scale = settings.detection_scale(h, w)
+    small = grey
+    if scale < 1.0:
+        small = cv2.resize(grey, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
+    min_size = max(CASCADE_WINDOW, round(settings.min_face * scale))
+    found = _cascade().detectMultiScale(
+        small,
+        scaleFactor=settings.scale_factor,
+        minNeighbors=settings.min_neighbors,
+        minSize=(min_size, min_size),
+    )
+    boxes = []
+    for x, y, bw, bh in np.asarray(found, dtype=np.float64).reshape(-1, 4) / scale:
+        x0, y0 = max(0, round(x)), max(0, round(y))
+        x1, y1 = min(w, round(x + bw)), min(h, round(y + bh))
+        boxes.append((x0, y0, x1 - x0, y1 - y0))
+    return sorted(boxes)
+
+
+def crop_faces(grey: np.ndarray, boxes, margin: float = 0.1) -> np.ndarray:
+    """uint8 (N,48,48) crops of ``boxes`` widened by ``margin`` of the box on every side and
+    clipped at the image borders (FER2013 faces show a little forehead and chin beyond what the
+    cascade boxes)."""
+    import cv2
+
+    h, w = grey.shape
+    crops = np.empty((len(boxes), FACE_SIZE, FACE_SIZE), dtype=np.uint8)
+    for i, (x, y, bw, bh) in enumerate(boxes):
+        mx, my = round(bw * margin), round(bh * margin)
+        x0, y0 = max(0, x - mx), max(0, y - my)
+        x1, y1 = min(w, x + bw + mx), min(h, y + bh + my)
+        crops[i] = cv2.resize(grey[y0:y1, x0:x1], (FACE_SIZE, FACE_SIZE), interpolation=cv2.INTER_AREA)
+    return crops

@@ -1,0 +1,112 @@
+"""Faces and emotions of image files: ``python -m ml.predict IMAGE [IMAGE ...]``.
+
+Prints one JSON object per image per line: ``{"image", "model_version", "size", "faces",
+"timings_ms"}``, or ``{"image", "error"}`` for a file that cannot be read (exit status 1).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+import ml
+from ml.detect import DetectorSettings
+from ml.pipeline import Face, InvalidImage, analyze_image
+
+MAX_FILE_PIXELS = 50_000_000
+
+
+def read_rgb(path: str | Path, max_pixels: int = MAX_FILE_PIXELS) -> np.ndarray:
+    """uint8 (H,W,3) RGB of an image file, turned upright from its EXIF orientation.
+
+    The pixel count is checked from the header before decoding, so a small file that decodes to
+    gigabytes is refused cheaply.
+    """
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as im:
+            if im.width * im.height > max_pixels:
+                raise InvalidImage(f"{im.width}x{im.height} is over {max_pixels:,} pixels")
+            im = ImageOps.exif_transpose(im)
+            if im.mode in ("I;16", "I;16B", "I;16L", "I"):
+                # 16-bit grey: scale to 8 bits instead of clipping everything above 255.
+                a = np.asarray(im, dtype=np.float64)
+                im = Image.fromarray((a * (255.0 / max(a.max(), 1.0))).astype(np.uint8))
+            return np.asarray(im.convert("RGB"))
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as e:
+        if isinstance(e, InvalidImage):
+            raise
+        raise InvalidImage(f"not a readable image: {e}") from e
+
+
+def annotate(image: np.ndarray, faces: list[Face]) -> np.ndarray:
+    """A copy of the RGB ``image`` with each face's box and 'emotion confidence' drawn on it."""
+    import cv2
+
+    out = np.ascontiguousarray(image.copy())
+    thick = max(2, round(max(image.shape[:2]) / 400))
+    for face in faces:
+        x, y, w, h = face.box
+        cv2.rectangle(out, (x, y), (x + w, y + h), (255, 200, 0), thick)
+        label = f"{face.emotion} {face.confidence:.0%}"
+        scale = max(0.5, w / 200)
+        (tw, th), base = cv2.getTextSize(label, cv2.FONT_HERSHEY_SIMPLEX, scale, thick)
+        ty = y - 4 if y - th - base - 4 > 0 else y + h + th + 4
+        cv2.rectangle(out, (x, ty - th - base), (x + tw, ty + base), (255, 200, 0), -1)
+        cv2.putText(out, label, (x, ty), cv2.FONT_HERSHEY_SIMPLEX, scale, (0, 0, 0), thick, cv2.LINE_AA)
+    return out
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(prog="python -m ml.predict", description=__doc__.split("\n")[0])
+    p.add_argument("images", nargs="+", metavar="IMAGE")
+    p.add_argument(
+        "--annotate", metavar="OUT.png", help="write the image with boxes and labels (OUT_<i>.png for several images)"
+    )
+    p.add_argument("--tta", action="store_true", help="average each face with its mirror image")
+    p.add_argument("--min-face", type=int, default=DetectorSettings.min_face)
+    p.add_argument("--scale-factor", type=float, default=DetectorSettings.scale_factor)
+    p.add_argument("--min-neighbors", type=int, default=DetectorSettings.min_neighbors)
+    args = p.parse_args(argv)
+    settings = DetectorSettings(args.scale_factor, args.min_neighbors, args.min_face)
+
+    status = 0
+    for i, path in enumerate(args.images):
+        try:
+            image = read_rgb(path)
+        except InvalidImage as e:
+            print(json.dumps({"image": path, "error": str(e)}), flush=True)
+            status = 1
+            continue
+        timings: dict = {}
+        faces = analyze_image(image, settings=settings, tta=args.tta, timings=timings)
+        print(
+            json.dumps(
+                {
+                    "image": path,
+                    "model_version": ml.MODEL_VERSION,
+                    "size": [image.shape[1], image.shape[0]],
+                    "tta": args.tta,
+                    "faces": [f.as_dict() for f in faces],
+                    "timings_ms": {k: round(v, 2) for k, v in timings.items()},
+                }
+            ),
+            flush=True,
+        )
+        if args.annotate:
+            from PIL import Image
+
+            out = Path(args.annotate)
+            if len(args.images) > 1:
+                out = out.with_name(f"{out.stem}_{i}{out.suffix}")
+            Image.fromarray(annotate(image, faces)).save(out)
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

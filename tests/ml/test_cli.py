@@ -1,0 +1,46 @@
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+
+import ml
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(*args):
+    return subprocess.run([sys.executable, "-m", *args], cwd=ROOT, capture_output=True, text=True, timeout=300)
+
+
+def test_predict_prints_one_json_line_per_image_and_annotates(astronaut, tmp_path):
+    from PIL import Image
+
+    photo, blank, junk = tmp_path / "a.png", tmp_path / "b.jpg", tmp_path / "c.jpg"
+    Image.fromarray(astronaut).save(photo)
+    Image.new("RGB", (320, 240), "white").save(blank)
+    junk.write_text("not an image")
+    done = run("ml.predict", str(photo), str(blank), str(junk), "--annotate", str(tmp_path / "out.png"))
+    lines = [json.loads(line) for line in done.stdout.splitlines()]
+    assert done.returncode == 1  # the junk file
+    assert [len(r.get("faces", [])) for r in lines] == [1, 0, 0]
+    assert lines[0]["model_version"] == ml.MODEL_VERSION
+    assert set(lines[0]["faces"][0]["probabilities"]) == set(ml.EMOTIONS)
+    assert "not a readable image" in lines[2]["error"]
+    annotated = np.asarray(Image.open(tmp_path / "out_0.png"))
+    assert annotated.shape == astronaut.shape and not np.array_equal(annotated, astronaut)
+
+
+def test_evaluate_ends_stdout_with_one_json_object(synthetic_npz, tmp_path):
+    done = run(
+        "ml.evaluate", "--data", str(synthetic_npz), "--split", "test", "--json", "--plot", str(tmp_path / "cm.png")
+    )
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["n"] == 32
+    assert 0 <= result["accuracy"] <= 1 and 0 <= result["macro_f1"] <= 1
+    assert set(result["per_class"]) == set(ml.EMOTIONS)
+    assert result["model_version"] == ml.MODEL_VERSION
+    assert "accuracy=" in done.stdout  # the human-readable report comes first
+    assert (tmp_path / "cm.png").stat().st_size > 1000

@@ -1,0 +1,63 @@
+import cv2
+import numpy as np
+import pytest
+
+from ml.detect import DetectorSettings, crop_faces, detect_faces
+from ml.pipeline import to_grey
+
+
+def only_box(grey, settings=DetectorSettings()):
+    boxes = detect_faces(grey, settings)
+    assert len(boxes) == 1, boxes
+    return np.array(boxes[0], dtype=float)
+
+
+def largest_box(grey):
+    boxes = detect_faces(grey)
+    assert boxes
+    return np.array(max(boxes, key=lambda b: b[2]), dtype=float)
+
+
+def test_detection_boxes_map_back_to_original_pixels(astronaut):
+    grey = to_grey(astronaut)
+    small = only_box(grey)
+    # 2400x2400 is downscaled for detection; its box must come back in its own pixels.
+    big = cv2.resize(grey, (2400, 2400), interpolation=cv2.INTER_CUBIC)
+    assert DetectorSettings().detection_scale(2400, 2400) < 1
+    large = largest_box(big)  # upscaled texture may add small false hits
+    factor = 2400 / 512
+    assert large == pytest.approx(small * factor, abs=0.12 * small[2] * factor)
+
+
+def test_the_face_sits_where_the_astronaut_is(astronaut):
+    x, y, w, h = only_box(to_grey(astronaut))
+    # Eileen Collins' face is roughly in the box x 160-260, y 60-190 of the 512x512 picture.
+    assert 150 < x + w / 2 < 270 and 50 < y + h / 2 < 190 and 60 < w < 160
+
+
+def test_a_40_pixel_face_in_a_1080p_photo_is_found(astronaut):
+    grey = to_grey(astronaut)
+    x, y, w, h = only_box(grey)
+    scale = 40 / w
+    face = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    canvas = np.full((1080, 1920), 128, np.uint8)
+    canvas[500 : 500 + face.shape[0], 900 : 900 + face.shape[1]] = face
+    bx, by, bw, bh = only_box(canvas)
+    assert abs(bx - (900 + x * scale)) < 10 and abs(by - (500 + y * scale)) < 10
+
+
+def test_crops_take_a_margin_clipped_at_the_borders():
+    grey = np.random.default_rng(0).integers(0, 256, (100, 100)).astype(np.uint8)
+    crops = crop_faces(grey, [(0, 0, 50, 50), (40, 40, 20, 20)], margin=0.2)
+    assert crops.shape == (2, 48, 48) and crops.dtype == np.uint8
+
+    def resized(region):
+        return cv2.resize(region, (48, 48), interpolation=cv2.INTER_AREA)
+
+    # The corner box cannot grow up or left: it becomes 0..60; the middle one grows 4 each way.
+    np.testing.assert_array_equal(crops[0], resized(grey[0:60, 0:60]))
+    np.testing.assert_array_equal(crops[1], resized(grey[36:64, 36:64]))
+
+
+def test_a_blank_image_has_no_faces():
+    assert detect_faces(np.zeros((480, 640), np.uint8)) == []

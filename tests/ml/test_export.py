@@ -1,0 +1,38 @@
+import json
+
+import numpy as np
+
+from ml import data, export
+from ml import model as models
+from ml.classify import Classifier
+
+
+def test_export_of_a_tiny_model_keeps_the_top_class(synthetic_npz, tmp_path):
+    import keras
+
+    keras.utils.set_random_seed(0)
+    x, y = data.load_split(synthetic_npz, "train")
+    net = models.build("tiny")
+    net.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    net.fit(data.to_model_input(x), y, epochs=3, batch_size=32, verbose=0)
+    manifest = export.export(net, "tiny", tmp_path, "tiny-test", "test", x)
+    assert manifest["parity_top1"] >= export.PARITY_REQUIRED
+    assert json.loads((tmp_path / "served.json").read_text())["model_version"] == "tiny-test"
+
+    keras_probs = net.predict(data.to_model_input(x), verbose=0)
+    lite = Classifier(tmp_path / "tiny.tflite")
+    for n in (1, 3, 32, 45):  # odd sizes are padded to a power of two, big ones chunked
+        np.testing.assert_allclose(lite.predict(x[:n]), keras_probs[:n], atol=2e-3)
+
+    reloaded = models.build("tiny")
+    models.load_compact(reloaded, tmp_path / "tiny.npz")
+    np.testing.assert_allclose(reloaded.predict(data.to_model_input(x), verbose=0), keras_probs, atol=2e-3)
+
+
+def test_flip_averaging_is_the_mean_of_a_face_and_its_mirror(tmp_path, synthetic_npz):
+    x, _ = data.load_split(synthetic_npz, "val")
+    net = models.build("tiny")
+    export.to_tflite(net, tmp_path / "t.tflite")
+    lite = Classifier(tmp_path / "t.tflite")
+    both = (lite.predict(x[:5]) + lite.predict(x[:5, :, ::-1].copy())) / 2
+    np.testing.assert_allclose(lite.predict(x[:5], tta=True), both, atol=1e-6)

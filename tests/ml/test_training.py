@@ -1,0 +1,64 @@
+import csv
+import json
+
+import numpy as np
+
+from ml import data, train
+from ml import model as models
+
+
+def test_a_few_training_steps_lower_the_loss(synthetic_npz):
+    import keras
+
+    keras.utils.set_random_seed(0)
+    x, y = data.load_split(synthetic_npz, "train")
+    net = models.build("reference")
+    net.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy")
+    inputs = data.to_model_input(x[:64])
+    before = net.evaluate(inputs, y[:64], verbose=0)
+    for _ in range(8):
+        net.train_on_batch(inputs, y[:64])
+    after = net.evaluate(inputs, y[:64], verbose=0)
+    assert after < before * 0.8
+
+
+def test_resume_continues_from_the_saved_epoch(synthetic_npz, tmp_path):
+    out = tmp_path / "run"
+    common = ["--data", str(synthetic_npz), "--arch", "tiny", "--batch-size", "64", "--out", str(out)]
+    assert train.main([*common, "--epochs", "3"]) == 0
+    state = json.loads((out / "state.json").read_text())
+    assert state["epochs_done"] == 3
+
+    # Pretend the run was stopped after epoch 2, then resume it: it must do epoch 3 only.
+    (out / "state.json").write_text(json.dumps({**state, "epochs_done": 2}))
+    rows = list(csv.DictReader((out / "history.csv").open()))
+    with (out / "history.csv").open("w", newline="") as f:
+        w = csv.DictWriter(f, train.HISTORY_FIELDS)
+        w.writeheader()
+        w.writerows(rows[:2])
+    assert train.main([*common, "--epochs", "3", "--resume"]) == 0
+    rows = list(csv.DictReader((out / "history.csv").open()))
+    assert [int(r["epoch"]) for r in rows] == [1, 2, 3]
+    assert json.loads((out / "state.json").read_text())["epochs_done"] == 3
+    assert (out / "best.weights.h5").exists() and (out / "last.keras").exists()
+
+
+def test_resume_without_a_checkpoint_starts_from_the_given_weights(synthetic_npz, tmp_path):
+    first, second = tmp_path / "a", tmp_path / "b"
+    common = ["--data", str(synthetic_npz), "--arch", "tiny", "--batch-size", "64"]
+    train.main([*common, "--epochs", "2", "--out", str(first)])
+    best = json.loads((first / "best.json").read_text())["val_accuracy"]
+    train.main(
+        [*common, "--epochs", "1", "--out", str(second), "--resume", "--init-weights", str(first / "best.weights.h5")]
+    )
+    state = json.loads((second / "state.json").read_text())
+    # The starting weights are scored first, so only a better epoch replaces them as best.
+    assert state["best_val_accuracy"] >= best
+
+
+def test_class_weights_lift_rare_classes_and_average_one_per_sample():
+    labels = np.array([0] * 90 + [1] * 10)
+    w = data.class_weights(labels, power=0.5)
+    assert w[1] > w[0]
+    assert np.isclose(w[labels].mean(), 1.0)
+    assert np.allclose(data.class_weights(labels, power=0.0)[:2], 1.0)

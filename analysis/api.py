@@ -1,6 +1,7 @@
 """REST API: token auth, upload, list, detail and delete of the caller's media (see README.md)."""
 
 import django_filters
+from django.conf import settings
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import mixins, parsers, serializers, status, viewsets
@@ -79,6 +80,10 @@ class UploadThrottle(UserRateThrottle):
 
     scope = "uploads"
 
+    def get_rate(self):
+        # Read at request time (DRF reads its rate table once at import), so settings can change it.
+        return settings.FER_UPLOAD_RATE
+
     def allow_request(self, request, view):
         if request.method != "POST":
             return True
@@ -132,6 +137,9 @@ class TokenThrottle(SimpleRateThrottle):
     """Per client address, so password guessing through the API is as slow as through the log-in page."""
 
     scope = "token"
+
+    def get_rate(self):
+        return settings.FER_TOKEN_RATE
 
     def get_cache_key(self, request, view):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import close_old_connections, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -224,7 +224,6 @@ def delete_user_data(user) -> None:
 
 def sweep_stale_jobs() -> dict:
     """Re-queue jobs whose worker went silent and fail those out of attempts; returns the counts."""
-    close_old_connections()
     now = timezone.now()
     stale = now - timedelta(seconds=settings.FER_JOB_STALE_SECONDS)
     forgotten = now - timedelta(seconds=settings.FER_JOB_QUEUED_SECONDS)

@@ -176,6 +176,8 @@ FER_MAX_UPLOAD_BYTES = env_int("FER_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
 FER_MAX_IMAGE_PIXELS = env_int("FER_MAX_IMAGE_PIXELS", 50_000_000)
 # Per-user API upload rate (DRF throttle syntax).
 FER_UPLOAD_RATE = os.environ.get("FER_UPLOAD_RATE", "60/min")
+# Password guesses through POST /api/auth/token/, per client address.
+FER_TOKEN_RATE = os.environ.get("FER_TOKEN_RATE", "10/min")
 # Uploads go to temporary files above 2.5 MB rather than memory, so ten parallel uploads stay small.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
@@ -252,11 +254,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_RATES": {
-        "uploads": FER_UPLOAD_RATE,
-        # Password guessing through the token endpoint, per client address.
-        "token": os.environ.get("FER_TOKEN_RATE", "10/min"),
-    },
+    "DEFAULT_THROTTLE_RATES": {"uploads": FER_UPLOAD_RATE, "token": FER_TOKEN_RATE},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Facial emotion recognition API",

@@ -24,3 +24,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 # Hashing passwords slowly protects nothing in tests and costs seconds per log-in.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# WhiteNoise warns about a missing STATIC_ROOT; tests never run collectstatic.
+STATIC_ROOT = os.path.join(TEST_DIR, "static")
+os.makedirs(STATIC_ROOT, exist_ok=True)

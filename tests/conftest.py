@@ -1,11 +1,12 @@
 """Fixtures shared by every test package.
 
-Standing users alice, bob and charlie; MEDIA_ROOT in a temporary folder for every test; helpers that
-build test photos from skimage's astronaut; and `celery_worker_process`, a REAL Celery worker
-(`celery -A fer_site worker`) on the broker and database this test uses.
+Standing users alice, bob and charlie; MEDIA_ROOT in a temporary folder for every test; and
+`start_celery_worker` / `celery_worker_process`, a REAL Celery worker (`celery -A fer_site worker`) on
+the broker and database this test uses. Test photos are built by tests/photos.py.
 
-Service rule: a test that needs PostgreSQL, Redis or a worker skips when the service is absent, unless
-REQUIRE_SERVICES=1 (as in CI), which turns the skip into a failure.
+Service rule (tests/services.py, `require_service`): a test that needs PostgreSQL, Redis or a worker
+skips when the service is absent, unless REQUIRE_SERVICES=1 (as in CI), which turns the skip into a
+failure.
 """
 
 import os
@@ -15,17 +16,7 @@ from django.contrib.auth import get_user_model
 
 from tests.celery_worker import REPO_ROOT, CeleryWorkerProcess, broker_available, database_url
 from tests.photos import astronaut, encode
-
-
-def require_service(name: str, available: bool, detail: str = "") -> None:
-    """Skip the calling test when a service is missing, or fail it when REQUIRE_SERVICES=1."""
-    if available:
-        return
-    message = f"{name} is not available{': ' + detail if detail else ''}"
-    if os.environ.get("REQUIRE_SERVICES") == "1":
-        pytest.fail(f"{message} (REQUIRE_SERVICES=1)")
-    pytest.skip(message)
-
+from tests.services import require_service
 
 # --- Users -------------------------------------------------------------------------------------------
 

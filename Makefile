@@ -1,0 +1,43 @@
+# `make run` sets everything up and runs the site, a worker and the sweeper on http://127.0.0.1:8000.
+# `make test` runs the test suite (the command .ci/run runs in CI).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test lint format bench
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/python -m pip install -r requirements-dev.txt
+	touch $@ $(VENV)/.installed
+
+# Development defaults (DEBUG, SQLite, filesystem broker) unless the environment says otherwise.
+run: $(VENV)/.installed
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-True} $(BIN)/python manage.py migrate --no-input
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-True} $(BIN)/python manage.py devserver 127.0.0.1:8000
+
+test: $(VENV)/.installed-dev
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed-dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# Benchmarks print figures; they assert nothing. See README.md for what each measures.
+bench: $(VENV)/.installed-dev
+	$(BIN)/python bench/upload_latency.py
+	$(BIN)/python bench/gallery.py
+	$(BIN)/python bench/concurrent_uploads.py
+	$(BIN)/python bench/pipeline.py
+	$(BIN)/python bench/classifier.py

@@ -139,6 +139,16 @@ def _timing_rows(timings: dict) -> list[tuple[str, str]]:
     return rows
 
 
+def _duration(seconds: float) -> str:
+    if seconds < 10:
+        return f"{seconds * 1000:,.0f} ms"
+    if seconds < 120:
+        return f"{seconds:.1f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
 @login_required
 def detail(request, pk):
     media = get_object_or_404(Media.objects.for_user(request.user).prefetch_related("faces"), pk=pk)
@@ -156,13 +166,13 @@ def detail(request, pk):
     }
     total = None
     if media.finished_at and media.created_at:
-        total = (media.finished_at - media.created_at).total_seconds() * 1000
+        total = _duration((media.finished_at - media.created_at).total_seconds())
     context = {
         "media": media,
         "faces": [{"face": face, "rows": _probability_rows(face)} for face in faces],
         "media_data": data,
         "timings": _timing_rows(media.timings),
-        "total_ms": total,
+        "total": total,
     }
     return render(request, "analysis/detail.html", context)
 

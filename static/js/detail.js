@@ -40,7 +40,8 @@
   }
 
   function start() { draw(media.faces || []); }
-  if (img.complete) start(); else img.addEventListener("load", start);
+  // On error too: the boxes are placed from the stored size, so they can still be listed.
+  if (img.complete) start(); else { img.addEventListener("load", start); img.addEventListener("error", start); }
 
   const ACTIVE = new Set(["queued", "processing"]);
   if (!ACTIVE.has(media.status) || !window.fetch) return;

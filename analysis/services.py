@@ -96,7 +96,7 @@ def _decode(uploaded_file) -> tuple[Image.Image, str]:
         raise UploadRejected(f"The image data is damaged or incomplete ({exc}).") from None
     try:
         image = ImageOps.exif_transpose(image)
-    except Exception:  # noqa: BLE001 - a malformed EXIF block should not cost the photo
+    except Exception:  # a malformed EXIF block should not cost the photo
         logger.warning("Ignoring unreadable EXIF orientation in an upload", exc_info=True)
     return _to_rgb(image), source_format
 

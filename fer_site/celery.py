@@ -1,11 +1,14 @@
 """The Celery app: `celery -A fer_site worker` (add `-B` on one machine to run the sweeper)."""
 
+import logging
 import os
 
 from celery import Celery
 from celery.signals import worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fer_site.settings")
+
+logger = logging.getLogger(__name__)
 
 app = Celery("fer_site")
 # Every CELERY_* Django setting configures Celery, so the web process and the worker agree.
@@ -18,4 +21,9 @@ def load_model(**_kwargs):
     """Load the emotion model once per worker process, before its first task (never in the web)."""
     from ml.pipeline import warm_up
 
-    warm_up()
+    try:
+        warm_up()
+    except Exception:
+        # A pool process that raises here is replaced by one that raises again, forever. Log it and
+        # keep serving: each task then fails with a message, and the log names the cause.
+        logger.exception("Could not load the emotion model; analyses will fail until this is fixed")

@@ -32,12 +32,13 @@ class Command(BaseCommand):
         os.makedirs(os.path.dirname(settings.CELERY_BEAT_SCHEDULE_FILENAME), exist_ok=True)
         children = [subprocess.Popen(worker), subprocess.Popen(web)]
         self.stdout.write(self.style.SUCCESS(f"Site on http://{addrport}/ with a worker and the sweeper."))
+        interrupted = False
         try:
             # If either stops (a crash, a port in use), stop the other too rather than half-run.
             while all(child.poll() is None for child in children):
                 time.sleep(0.5)
         except KeyboardInterrupt:
-            pass
+            interrupted = True
         finally:
             for child in children:
                 if child.poll() is None:
@@ -48,5 +49,5 @@ class Command(BaseCommand):
                 except subprocess.TimeoutExpired:
                     child.kill()
         failed = [child.returncode for child in children if child.returncode not in (0, -signal.SIGTERM, None)]
-        if failed:
+        if failed and not interrupted:
             sys.exit(failed[0])

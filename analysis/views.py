@@ -4,6 +4,7 @@ Every read of a user's media starts from Media.objects.for_user(request.user), s
 item is a 404 on every page. Work that changes data goes through analysis.services.
 """
 
+import math
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -19,6 +20,7 @@ from django.views.decorators.http import require_http_methods
 
 import ml
 
+from .api import UploadThrottle
 from .forms import GalleryFilterForm, UploadForm
 from .models import Face, Media
 from .services import UploadRejected, create_media, delete_media
@@ -65,7 +67,16 @@ def upload(request):
     form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
     results: list[UploadResult] = []
     if request.method == "POST" and form.is_valid():
+        # The API's per-user upload budget (FER_UPLOAD_RATE), counted per file in the same cache
+        # entry, so the plain form is no way around the limit and the two paths share one budget.
+        throttle = UploadThrottle()
         for uploaded in form.cleaned_data["file"]:
+            if not throttle.allow_request(request, None):
+                wait = math.ceil(throttle.wait() or 1)
+                results.append(
+                    UploadResult(uploaded.name, False, f"Too many uploads in a short time; try again in {wait} s.")
+                )
+                continue
             try:
                 media = create_media(request.user, uploaded)
             except UploadRejected as exc:

@@ -110,3 +110,19 @@ def test_the_api_that_the_page_script_calls_answers_per_file_with_the_session(al
     assert "not a JPEG, PNG or WebP" in bad.json()["file"][0]
     assert no_csrf.status_code == 403
     assert Media.objects.for_user(alice).count() == 1
+
+
+def test_the_form_shares_the_apis_per_user_upload_limit_and_says_when_to_retry(client, alice, monkeypatch):
+    from analysis.api import UploadThrottle
+
+    monkeypatch.setattr(UploadThrottle, "rate", "2/min", raising=False)
+    client.force_login(alice)
+    client.post(reverse("api:media-list"), {"file": _png("api.png")})
+
+    response = client.post(reverse("analysis:upload"), {"file": [_png("a.png"), _png("b.png")]})
+
+    results = _items(response)
+    assert results["a.png"].accepted
+    assert not results["b.png"].accepted
+    assert results["b.png"].message.startswith("Too many uploads in a short time; try again in ")
+    assert Media.objects.for_user(alice).count() == 2

@@ -4,72 +4,29 @@ No worker is needed: this checks the browser side (drag-and-drop/picker -> one A
 per-file accepted/rejected rows with the server's reason), and that the gallery marks the new item.
 """
 
-import os
-import shutil
-from pathlib import Path
+import base64
+import io
 
-import pytest
 from PIL import Image
 
 from analysis.models import Media
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
-
-def _require(name: str, available: bool, detail: str = "") -> None:
-    # Same rule as tests/conftest.py's require_service: skip locally, fail under REQUIRE_SERVICES=1.
-    if available:
-        return
-    message = f"{name} is not available{': ' + detail if detail else ''}"
-    if os.environ.get("REQUIRE_SERVICES") == "1":
-        pytest.fail(f"{message} (REQUIRE_SERVICES=1)")
-    pytest.skip(message)
-
-
-@pytest.fixture
-def page(monkeypatch, live_server):
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError as exc:
-        _require("Playwright", False, str(exc))
-    _require("Chromium", Path(CHROMIUM).is_file(), f"no browser at {CHROMIUM}")
-    # The sync API runs an event loop in this thread; the test's own ORM reads must still be allowed.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            tab = browser.new_page(viewport={"width": 1024, "height": 800})
-            tab.set_default_timeout(30_000)
-            errors = []
-            tab.on("pageerror", lambda error: errors.append(str(error)))
-            tab.errors = errors
-            yield tab
-        finally:
-            browser.close()
-
-
-def test_each_file_gets_its_own_verdict_and_a_bad_one_does_not_stop_the_good_ones(page, live_server, tmp_path):
+def test_each_file_gets_its_own_verdict_and_a_bad_one_does_not_stop_the_good_ones(
+    new_page, sign_up, live_server, tmp_path
+):
     good = tmp_path / "beach.png"
     Image.new("RGB", (120, 90), (30, 140, 200)).save(good)
     fake = tmp_path / "notes.jpg"
     fake.write_text("not a photo at all")
-    page.goto(f"{live_server.url}/accounts/signup/")
-    page.fill("#id_username", "uploader")
-    page.fill("#id_password1", "a-long-secret-42")
-    page.fill("#id_password2", "a-long-secret-42")
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/upload/")
+    page = new_page()
+    sign_up(page, "uploader")
 
     page.set_input_files("#id_file", [str(good), str(fake)])
     page.wait_for_function("document.querySelectorAll('.filelist__item[data-result]').length === 2")
 
-    rows = {
-        page.locator(".filelist__item").nth(i).locator(".filelist__name").inner_text(): page.locator(
-            ".filelist__item"
-        ).nth(i)
-        for i in range(2)
-    }
+    items = page.locator(".filelist__item")
+    rows = {items.nth(i).locator(".filelist__name").inner_text(): items.nth(i) for i in range(items.count())}
     assert rows["beach.png"].get_attribute("data-result") == "accepted"
     assert rows["notes.jpg"].get_attribute("data-result") == "rejected"
     assert "Rejected: This is not a JPEG, PNG or WebP image." in rows["notes.jpg"].inner_text()
@@ -90,4 +47,30 @@ def test_each_file_gets_its_own_verdict_and_a_bad_one_does_not_stop_the_good_one
     assert tile.locator("[data-role=emotion]").inner_text() == "happy"
     assert tile.locator("[data-role=faces]").inner_text() == "2 faces"
     assert page.evaluate("window.notReloaded") is True
+    assert page.errors == []
+
+
+def test_a_photo_dropped_on_the_zone_is_uploaded(new_page, sign_up, tmp_path):
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 64), (200, 60, 60)).save(buffer, "PNG")
+    page = new_page()
+    sign_up(page, "dropper")
+
+    # What a browser does on a real drag and drop: a drop event whose DataTransfer holds the file.
+    page.evaluate(
+        """(b64) => {
+            const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+            const transfer = new DataTransfer();
+            transfer.items.add(new File([bytes], "dropped.png", { type: "image/png" }));
+            const zone = document.getElementById("dropzone");
+            zone.dispatchEvent(new DragEvent("dragover", { dataTransfer: transfer, bubbles: true, cancelable: true }));
+            zone.dispatchEvent(new DragEvent("drop", { dataTransfer: transfer, bubbles: true, cancelable: true }));
+        }""",
+        base64.b64encode(buffer.getvalue()).decode(),
+    )
+
+    row = page.locator(".filelist__item[data-result]")
+    row.wait_for()
+    assert row.get_attribute("data-result") == "accepted", row.inner_text()
+    assert Media.objects.get(user__username="dropper").original_name == "dropped.png"
     assert page.errors == []

@@ -5,8 +5,6 @@ start_celery_worker fixture in tests/conftest.py) on the same test database. Ski
 Playwright is missing, unless REQUIRE_SERVICES=1, which turns the skip into a failure (as in CI).
 """
 
-import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -17,39 +15,9 @@ from analysis.models import Media
 
 pytestmark = pytest.mark.worker
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 # A cold worker loads TensorFlow and the model before its first photo; on a busy 2-core machine that
 # can take a minute, so the wait for the result is generous. A warm worker answers in about a second.
 RESULT_TIMEOUT_MS = 240_000
-
-
-def _require(name: str, available: bool, detail: str = "") -> None:
-    # Same rule as tests/conftest.py's require_service: skip locally, fail under REQUIRE_SERVICES=1.
-    if available:
-        return
-    message = f"{name} is not available{': ' + detail if detail else ''}"
-    if os.environ.get("REQUIRE_SERVICES") == "1":
-        pytest.fail(f"{message} (REQUIRE_SERVICES=1)")
-    pytest.skip(message)
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError as exc:
-        _require("Playwright", False, str(exc))
-    _require("Chromium", Path(CHROMIUM).is_file(), f"no browser at {CHROMIUM}")
-    # Playwright's sync API runs an event loop in this thread; Django's ORM calls made here by the
-    # test itself (reading the Media row) would otherwise be refused as "async unsafe".
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield instance
-        finally:
-            instance.close()
 
 
 @pytest.fixture
@@ -62,22 +30,13 @@ def astronaut_png(tmp_path) -> Path:
 
 
 def test_a_new_user_uploads_a_photo_and_sees_the_labelled_face_on_the_detail_page(
-    live_server, start_celery_worker, browser, astronaut_png
+    live_server, start_celery_worker, new_page, sign_up, astronaut_png
 ):
     worker = start_celery_worker(beat=True, timeout=240)
     # A phone-sized window, so the 512-pixel photo is shown smaller than it is and the boxes must be
     # scaled from original pixels to displayed size to land on the face.
-    page = browser.new_page(viewport={"width": 390, "height": 844})
-    page.set_default_timeout(30_000)
-    console_errors = []
-    page.on("pageerror", lambda error: console_errors.append(str(error)))
-
-    page.goto(f"{live_server.url}/accounts/signup/")
-    page.fill("#id_username", "astro")
-    page.fill("#id_password1", "a-long-secret-42")
-    page.fill("#id_password2", "a-long-secret-42")
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/upload/")
+    page = new_page(width=390, height=844)
+    sign_up(page, "astro")
 
     page.set_input_files("#id_file", str(astronaut_png))
     accepted = page.locator(".filelist__item[data-result]")
@@ -108,4 +67,4 @@ def test_a_new_user_uploads_a_photo_and_sees_the_labelled_face_on_the_detail_pag
     assert box["height"] == pytest.approx(face.h * scale, abs=2)
     # The probability chart beside it has the seven emotions of the face.
     assert page.locator("#face-1 .bars__row").count() == len(ml.EMOTIONS)
-    assert console_errors == []
+    assert page.errors == []

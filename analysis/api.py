@@ -101,7 +101,8 @@ class MediaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Dest
     queryset = Media.objects.none()
 
     def get_queryset(self):
-        return Media.objects.for_user(self.request.user).prefetch_related("faces")
+        # The id breaks ties between equal timestamps, so pages never repeat or skip an item.
+        return Media.objects.for_user(self.request.user).prefetch_related("faces").order_by("-created_at", "-id")
 
     @extend_schema(
         request={"multipart/form-data": UploadSerializer},

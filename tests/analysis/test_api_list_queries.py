@@ -1,0 +1,44 @@
+"""GET /api/media/ costs the same number of SQL queries per page, however many items there are."""
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
+
+from analysis.models import Face, Media
+
+
+def add_items(user, count, faces_each=3):
+    items = Media.objects.bulk_create(
+        Media(user=user, file=f"users/{user.pk}/{i}.jpg", status=Media.Status.DONE, face_count=faces_each)
+        for i in range(count)
+    )
+    Face.objects.bulk_create(
+        Face(media=media, x=1, y=1, w=5, h=5, probabilities={"happy": 1.0}, emotion="happy", confidence=1.0)
+        for media in items
+        for _ in range(faces_each)
+    )
+
+
+def queries_for_list(client, query=""):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(f"/api/media/{query}")
+    assert response.status_code == 200
+    return len(captured), response.json()
+
+
+def test_the_list_query_count_does_not_grow_with_the_number_of_items(alice, bob):
+    client = APIClient()
+    client.force_authenticate(alice)
+    add_items(alice, 2)
+    few, body = queries_for_list(client)
+    assert body["count"] == 2
+
+    add_items(alice, 150)
+    add_items(bob, 50)
+    many, body = queries_for_list(client)
+    last_page, last = queries_for_list(client, "?page=8")
+
+    assert body["count"] == 152 and len(body["results"]) == 20
+    assert all(len(item["faces"]) == 3 for item in body["results"])
+    assert len(last["results"]) == 12
+    assert few == many == last_page

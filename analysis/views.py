@@ -200,9 +200,14 @@ def delete(request, pk):
     return render(request, "analysis/delete.html", {"media": media})
 
 
-def _bar_chart(rows: list[dict], *, width: int = 640, bar: int = 26, gap: int = 10, label_w: int = 80) -> dict:
+# Chart geometry is in SVG user units. 360 wide is about the card's width on a desktop, so the text
+# is drawn near its CSS size there and still readable when the card shrinks to a phone's width.
+CHART_WIDTH = 360
+
+
+def _bar_chart(rows: list[dict], *, width: int = CHART_WIDTH, bar: int = 22, gap: int = 8, label_w: int = 68) -> dict:
     """Geometry for a horizontal SVG bar chart drawn by the template (no chart library)."""
-    value_w = 90
+    value_w = 76
     top = max((row["value"] for row in rows), default=0) or 1
     span = width - label_w - value_w
     bars = []
@@ -214,12 +219,13 @@ def _bar_chart(rows: list[dict], *, width: int = 640, bar: int = 26, gap: int = 
         "height": max(1, len(rows) * (bar + gap) - gap),
         "bar": bar,
         "label_w": label_w,
-        "value_x": label_w + 8,
+        "track_w": span,
+        "value_x": width - value_w + 8,
         "bars": bars,
     }
 
 
-def _activity_chart(per_day: dict, days: int, *, width: int = 640, height: int = 160) -> dict:
+def _activity_chart(per_day: dict, days: int, *, width: int = CHART_WIDTH, height: int = 140) -> dict:
     """Geometry for a column chart of uploads per day over the last ``days`` days."""
     today = timezone.localdate()
     dates = [today - timedelta(days=days - 1 - i) for i in range(days)]

@@ -15,6 +15,8 @@
   // limit with a burst, and responses arrive in a steady order the user can follow.
   const PARALLEL = 2;
   const queue = [];
+  // The drop zone takes the keyboard focus and opens the picker; the hidden input needs no second stop.
+  input.tabIndex = -1;
   let running = 0;
 
   function row(file) {

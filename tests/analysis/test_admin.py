@@ -1,0 +1,42 @@
+"""The admin lists users, media and faces, and deleting there removes files too."""
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from analysis.models import Media
+from tests.analysis.helpers import finished_photo
+
+
+@pytest.fixture
+def admin_client(client, db):
+    admin = get_user_model().objects.create_superuser("root", "root@example.com", "root-password-1")
+    client.force_login(admin)
+    return client
+
+
+@pytest.mark.parametrize("url", ["/admin/auth/user/", "/admin/analysis/media/", "/admin/analysis/face/"])
+def test_the_admin_lists_show(admin_client, alice, url):
+    finished_photo(alice, faces=2)
+
+    assert admin_client.get(url).status_code == 200
+
+
+def test_the_admin_shows_an_item_with_its_faces(admin_client, alice):
+    media = finished_photo(alice, faces=2)
+
+    response = admin_client.get(f"/admin/analysis/media/{media.pk}/change/")
+
+    assert response.status_code == 200
+    assert response.content.count(b"happy") >= 2
+
+
+def test_deleting_in_the_admin_removes_the_files(admin_client, alice, media_root, django_capture_on_commit_callbacks):
+    media = finished_photo(alice)
+    stored = media_root / media.file.name
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(f"/admin/analysis/media/{media.pk}/delete/", {"post": "yes"})
+
+    assert response.status_code == 302
+    assert not Media.objects.exists()
+    assert not stored.exists()

@@ -36,11 +36,9 @@ TILE_FIELDS = (
     "status",
     "original_name",
     "thumbnail",
-    "file",
     "created_at",
     "face_count",
     "dominant_emotion",
-    "user_id",
 )
 # A placeholder UUID the JS swaps for a real id, so it builds URLs from reverse()d templates.
 PLACEHOLDER_ID = "00000000-0000-0000-0000-000000000000"

@@ -85,7 +85,17 @@
       const href = data && data.id ? detailTemplate.replace(placeholderId, data.id) : null;
       settle(view, true, "Accepted: analysis queued.", href);
     } else if (response.status === 429) {
-      settle(view, false, Facet.errorMessage(data, "Too many uploads in a short time. Wait a minute and try again."));
+      // The per-user upload limit: wait as long as the server asks (within reason) and send again,
+      // so a large batch trickles through instead of failing halfway.
+      const wait = parseInt(response.headers.get("Retry-After") || "", 10);
+      if (wait > 0 && wait <= 120) {
+        view.badge.className = "badge badge--queued";
+        view.badge.textContent = "waiting";
+        view.msg.textContent = `Upload limit reached; sending again in ${wait} s…`;
+        setTimeout(() => { queue.unshift({ file, view }); pump(); }, wait * 1000);
+      } else {
+        settle(view, false, Facet.errorMessage(data, "Too many uploads in a short time. Wait a minute and try again."));
+      }
     } else if (response.status === 403 || response.status === 401) {
       settle(view, false, "Your session expired. Log in again, then retry.");
     } else if (response.status === 413) {

@@ -74,3 +74,26 @@ def test_a_photo_dropped_on_the_zone_is_uploaded(new_page, sign_up, tmp_path):
     assert row.get_attribute("data-result") == "accepted", row.inner_text()
     assert Media.objects.get(user__username="dropper").original_name == "dropped.png"
     assert page.errors == []
+
+
+def test_files_over_the_upload_limit_wait_and_are_sent_again(new_page, sign_up, tmp_path, monkeypatch):
+    from analysis.api import UploadThrottle
+
+    # One upload per second: the live server runs in this process, so the patched rate applies there.
+    monkeypatch.setattr(UploadThrottle, "rate", "1/s", raising=False)
+    paths = []
+    for i in range(3):
+        path = tmp_path / f"batch-{i}.png"
+        Image.new("RGB", (40, 40), (i * 80, 90, 90)).save(path)
+        paths.append(str(path))
+    page = new_page()
+    sign_up(page, "batcher")
+
+    page.set_input_files("#id_file", paths)
+    page.wait_for_selector("text=Upload limit reached; sending again in")
+    page.wait_for_function(
+        "document.querySelectorAll('.filelist__item[data-result=accepted]').length === 3", timeout=20_000
+    )
+
+    assert Media.objects.filter(user__username="batcher").count() == 3
+    assert page.errors == []

@@ -289,5 +289,6 @@ def dashboard(request):
         "activity": _activity_chart(per_day, ACTIVITY_DAYS),
         "activity_days": ACTIVITY_DAYS,
         "recent": recent,
+        "api_template": reverse("api:media-detail", args=[PLACEHOLDER_ID]),
     }
     return render(request, "analysis/dashboard.html", context)

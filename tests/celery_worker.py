@@ -1,5 +1,6 @@
 """A real Celery worker process for tests; the fixtures that start one are in tests/conftest.py."""
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -76,13 +77,16 @@ class CeleryWorkerProcess:
 
     def stop(self) -> None:
         if self.process.poll() is None:
-            # Warm shutdown first; the whole process group, so pool children and beat go too.
-            os.killpg(self.process.pid, signal.SIGTERM)
+            # Warm shutdown of the main process, which stops its pool and beat; then the whole process
+            # group, in case a pool process is stuck.
+            self.process.terminate()
             try:
-                self.process.wait(timeout=20)
+                self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
+                pass
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
+            self.process.wait()
         self._log_file.close()
 
 

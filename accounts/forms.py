@@ -33,14 +33,9 @@ class RateLimitedAuthenticationForm(AuthenticationForm):
                 f"Wait {minutes} minutes and try again, or reset your password.",
                 code="rate_limited",
             )
-        try:
-            cleaned = super().clean()
-        except ValidationError:
-            if username:
-                ratelimit.register_failure(username, address)
-            raise
-        ratelimit.reset(username, address)
-        return cleaned
+        # Counting is done by signal receivers in accounts.ratelimit: a wrong password adds one
+        # (user_login_failed), a successful log-in starts afresh (user_logged_in).
+        return super().clean()
 
 
 class PasswordConfirmForm(forms.Form):

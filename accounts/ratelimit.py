@@ -1,5 +1,10 @@
 """Failed log-in counter kept in Django's cache, keyed by username and client address.
 
+Failures are counted from Django's user_login_failed signal, so every way in that calls
+authenticate() with the request counts: the log-in page, the admin's log-in and the API's token
+endpoint. The log-in page refuses with a clear message once the limit is hit; other paths refuse
+through accounts.backends.RateLimitedModelBackend when it is the configured backend.
+
 Keying by the pair (not the username alone) means an attacker cannot lock a person out of their own
 account from elsewhere, while one address still cannot try many passwords against one account.
 The cache must be shared between web processes in production (Redis), or each process keeps its own
@@ -56,3 +61,18 @@ def register_failure(username: str, address: str) -> int:
 
 def reset(username: str, address: str) -> None:
     cache.delete(_key(username, address))
+
+
+def count_failed_login(sender, credentials, request=None, **kwargs):
+    """user_login_failed receiver (connected in AccountsConfig.ready)."""
+    username = (credentials or {}).get("username") or ""
+    if request is None or not username:
+        # Without a request there is no address to count against (e.g. a management command).
+        return
+    register_failure(username, client_address(request))
+
+
+def clear_after_login(sender, request=None, user=None, **kwargs):
+    """user_logged_in receiver: a successful log-in starts the count afresh."""
+    if request is not None and user is not None:
+        reset(user.get_username(), client_address(request))

@@ -13,6 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
@@ -167,6 +168,10 @@ def analyze_media(media_id) -> None:
         return
     except InvalidImage as exc:
         media.mark_failed(f"This image could not be analysed: {exc}")
+        return
+    except SoftTimeLimitExceeded:
+        logger.warning("Analysis of media %s ran past the soft time limit", media.pk)
+        media.mark_failed("The analysis took too long and was stopped.")
         return
     except Exception:
         logger.exception("Analysis of media %s failed", media.pk)

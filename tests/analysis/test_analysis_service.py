@@ -104,3 +104,21 @@ def test_an_unexpected_error_fails_the_item_with_a_readable_message(alice, monke
     assert media.status == Media.Status.FAILED
     assert media.error == "The analysis failed unexpectedly; please try uploading the photo again."
     assert "boom" not in media.error
+
+
+def test_a_task_past_its_time_limit_fails_with_a_readable_message(alice, monkeypatch):
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    import ml.pipeline
+
+    def too_slow(image, **kwargs):
+        raise SoftTimeLimitExceeded()
+
+    monkeypatch.setattr(ml.pipeline, "analyze_image", too_slow)
+    media = create_media(alice, upload(encode(astronaut())))
+
+    analyze_media(media.pk)
+
+    media.refresh_from_db()
+    assert media.status == Media.Status.FAILED
+    assert media.error == "The analysis took too long and was stopped."

@@ -132,7 +132,8 @@ def _encode(image: Image.Image, image_format: str, quality: int = 92) -> bytes:
     if image_format == "JPEG":
         image.save(buffer, "JPEG", quality=quality, optimize=True)
     else:
-        image.save(buffer, image_format, optimize=True)
+        # No `optimize` for PNG: it tries every filter and takes seconds on a large photo, in a request.
+        image.save(buffer, image_format)
     return buffer.getvalue()
 
 

@@ -23,3 +23,12 @@ def test_the_docs_load_their_assets_from_this_site(client):
     assets = re.findall(r'(?:src|href)="([^"]+)"', response.content.decode())
     assert assets, "no assets found"
     assert all(url.startswith("/static/") for url in assets), assets
+
+
+@pytest.mark.django_db
+def test_the_schema_is_valid_openapi_without_warnings(tmp_path):
+    from django.core.management import call_command
+
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yml"))
+
+    assert "/api/media/{id}/" in (tmp_path / "schema.yml").read_text()

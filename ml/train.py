@@ -28,7 +28,12 @@ def parse_args(argv=None):
     p = argparse.ArgumentParser(prog="python -m ml.train", description=__doc__.split("\n")[0])
     p.add_argument("--data", help="FER2013 npz (default $FER_DATA or ../shared/data/fer2013.npz)")
     p.add_argument("--arch", default="reference", help="architecture name (ml.model.ARCHITECTURES)")
-    p.add_argument("--epochs", type=int, default=30, help="epochs in the learning-rate schedule")
+    p.add_argument(
+        "--epochs",
+        type=int,
+        help="epochs in the learning-rate schedule (default 30, or the checkpoint's on --resume;"
+        " a different number on --resume stretches the schedule from where it is)",
+    )
     p.add_argument("--batch-size", type=int, default=128)
     p.add_argument("--lr", type=float, default=1e-3, help="peak learning rate (Adam)")
     p.add_argument(
@@ -60,24 +65,50 @@ def log(msg: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 
 
+def learning_rate(args, steps_per_epoch: int):
+    """The schedule over optimizer steps (the optimizer's step count survives in checkpoints)."""
+    import keras
+
+    if args.lr_schedule != "cosine":
+        return args.lr
+    total = max(1, args.epochs * steps_per_epoch)
+    warmup = int(args.warmup_epochs * steps_per_epoch)
+    return keras.optimizers.schedules.CosineDecay(
+        initial_learning_rate=args.lr / 10 if warmup else args.lr,
+        decay_steps=max(1, total - warmup),
+        alpha=0.0,
+        warmup_target=args.lr if warmup else None,
+        warmup_steps=warmup,
+    )
+
+
+def progress_callback(steps: int, every: int = 25):
+    """Logs a line every ``every`` batches with the running loss and the epoch's time left (in a log
+    file Keras' own progress bar is one line per epoch)."""
+    import keras
+
+    class Progress(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            self.t0, self.epoch = time.monotonic(), epoch
+
+        def on_train_batch_end(self, batch, logs=None):
+            done = batch + 1
+            if done % every == 0 and done < steps:
+                rate = (time.monotonic() - self.t0) / done
+                log(
+                    f"epoch {self.epoch + 1} batch {done}/{steps} loss {logs['loss']:.4f} "
+                    f"acc {logs['accuracy']:.4f} ({rate:.1f} s/batch, {rate * (steps - done) / 60:.0f} min left)"
+                )
+
+    return Progress()
+
+
 def compile_model(model, args, steps_per_epoch: int):
     import keras
 
-    total = max(1, args.epochs * steps_per_epoch)
-    if args.lr_schedule == "cosine":
-        warmup = int(args.warmup_epochs * steps_per_epoch)
-        lr = keras.optimizers.schedules.CosineDecay(
-            initial_learning_rate=args.lr / 10 if warmup else args.lr,
-            decay_steps=max(1, total - warmup),
-            alpha=0.0,
-            warmup_target=args.lr if warmup else None,
-            warmup_steps=warmup,
-        )
-    else:
-        lr = args.lr
     # XLA (jit_compile) is slower than plain oneDNN kernels on this CPU.
     model.compile(
-        optimizer=keras.optimizers.Adam(lr),
+        optimizer=keras.optimizers.Adam(learning_rate(args, steps_per_epoch)),
         loss=keras.losses.SparseCategoricalCrossentropy(),
         metrics=["accuracy"],
         jit_compile=False,
@@ -127,9 +158,17 @@ def main(argv=None) -> int:
         state = json.loads(state_file.read_text())
         model = keras.models.load_model(last_file)
         log(f"resuming {last_file} after epoch {state['epochs_done']}")
-        # The schedule lives in the checkpoint's optimizer; its length came from the first run.
-        args.epochs = max(args.epochs, state["args"]["epochs"])
+        # The schedule lives in the checkpoint's optimizer. A new --epochs replaces it with one of
+        # the new length, at the same step: training goes on at that schedule's learning rate.
+        saved = state["args"]
+        if args.epochs is None or args.epochs == saved["epochs"]:
+            args.epochs = saved["epochs"]
+        else:
+            args.lr, args.lr_schedule, args.warmup_epochs = saved["lr"], saved["lr_schedule"], saved["warmup_epochs"]
+            model.optimizer.learning_rate = learning_rate(args, steps)
+            log(f"schedule stretched from {saved['epochs']} to {args.epochs} epochs")
     else:
+        args.epochs = args.epochs or 30
         model = models.build(args.arch)
         init = args.init_weights
         committed = WEIGHTS_DIR / f"{args.arch}.npz"
@@ -153,7 +192,14 @@ def main(argv=None) -> int:
         ds = data.train_dataset(
             x_train, y_train, sample_weight, args.batch_size, args.seed, epoch, augment=not args.no_augment
         )
-        fit = model.fit(ds, epochs=epoch + 1, initial_epoch=epoch, verbose=1 if sys.stderr.isatty() else 2)
+        tty = sys.stderr.isatty()
+        fit = model.fit(
+            ds,
+            epochs=epoch + 1,
+            initial_epoch=epoch,
+            verbose=1 if tty else 0,
+            callbacks=[] if tty else [progress_callback(steps)],
+        )
         val = evaluate_keras(model, x_val, y_val)
         row = {
             "epoch": epoch + 1,

@@ -62,3 +62,19 @@ def test_class_weights_lift_rare_classes_and_average_one_per_sample():
     assert w[1] > w[0]
     assert np.isclose(w[labels].mean(), 1.0)
     assert np.allclose(data.class_weights(labels, power=0.0)[:2], 1.0)
+
+
+def test_resume_with_more_epochs_stretches_the_schedule(synthetic_npz, tmp_path):
+    import keras
+
+    out = tmp_path / "run"
+    common = ["--data", str(synthetic_npz), "--arch", "tiny", "--batch-size", "64", "--out", str(out)]
+    train.main([*common, "--epochs", "2"])
+    rows = list(csv.DictReader((out / "history.csv").open()))
+    assert float(rows[-1]["lr"]) == 0.0  # a finished cosine schedule
+    train.main([*common, "--epochs", "4", "--resume"])
+    rows = list(csv.DictReader((out / "history.csv").open()))
+    assert [int(r["epoch"]) for r in rows] == [1, 2, 3, 4]
+    assert float(rows[2]["lr"]) > 0.0 and float(rows[3]["lr"]) == 0.0
+    saved = keras.models.load_model(out / "last.keras")
+    assert int(saved.optimizer.iterations.numpy()) == 4 * 4  # 256 faces / 64 per batch, 4 epochs

@@ -103,6 +103,37 @@ def progress_callback(steps: int, every: int = 25):
     return Progress()
 
 
+def recalibrate_batchnorm(model, faces: np.ndarray, seed: int, batches: int = 25, batch_size: int = 128) -> None:
+    """Re-estimate every BatchNorm layer's moving mean and variance with dropout switched off.
+
+    In the reference network each Dropout feeds the next block's BatchNorm. During training,
+    dropout changes the variance that BatchNorm's moving statistics record, and at inference
+    (no dropout) the network then sees different statistics from those it was normalised with:
+    measured here after epoch 2, validation accuracy was 19.8% as trained and 41.2% after this
+    recalibration. Training itself uses batch statistics, so this changes nothing it learns.
+    """
+    import keras
+    import tensorflow as tf
+
+    dropouts = [layer for layer in model.layers if isinstance(layer, keras.layers.Dropout)]
+    norms = [layer for layer in model.layers if isinstance(layer, keras.layers.BatchNormalization)]
+    saved = [layer.rate for layer in dropouts], [layer.momentum for layer in norms]
+    try:
+        for layer in dropouts:
+            layer.rate = 0.0
+        for layer in norms:
+            layer.momentum = 0.85  # 0.85^25 leaves under 2% of the old statistics
+        forward = tf.function(lambda x: model(x, training=True))
+        order = np.random.default_rng([seed, 7]).permutation(len(faces))[: batches * batch_size]
+        for i in range(0, len(order), batch_size):
+            forward(tf.constant(data.to_model_input(faces[np.sort(order[i : i + batch_size])])))
+    finally:
+        for layer, rate in zip(dropouts, saved[0]):
+            layer.rate = rate
+        for layer, momentum in zip(norms, saved[1]):
+            layer.momentum = momentum
+
+
 def compile_model(model, args, steps_per_epoch: int):
     import keras
 
@@ -200,6 +231,7 @@ def main(argv=None) -> int:
             verbose=1 if tty else 0,
             callbacks=[] if tty else [progress_callback(steps)],
         )
+        recalibrate_batchnorm(model, x_train, seed=args.seed * 1000 + epoch)
         val = evaluate_keras(model, x_val, y_val)
         row = {
             "epoch": epoch + 1,

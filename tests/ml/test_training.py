@@ -78,3 +78,20 @@ def test_resume_with_more_epochs_stretches_the_schedule(synthetic_npz, tmp_path)
     assert float(rows[2]["lr"]) > 0.0 and float(rows[3]["lr"]) == 0.0
     saved = keras.models.load_model(out / "last.keras")
     assert int(saved.optimizer.iterations.numpy()) == 4 * 4  # 256 faces / 64 per batch, 4 epochs
+
+
+def test_batchnorm_recalibration_records_the_statistics_of_the_data_without_dropout(synthetic_npz):
+    import keras
+
+    from tests.ml.conftest import synthetic_faces
+
+    x, _ = synthetic_faces(512, seed=3)
+    net = models.build("reference")
+    bn = net.get_layer("conv1_bn")
+    # Zero start (instead of the initial variance of 1), so no residue of it hides in the result.
+    bn.moving_variance.assign(np.zeros(64, np.float32))
+    train.recalibrate_batchnorm(net, x, seed=0, batches=25, batch_size=16)
+    conv1 = keras.Model(net.input, net.get_layer("conv1").output)(data.to_model_input(x)).numpy()
+    np.testing.assert_allclose(bn.moving_mean.numpy(), conv1.mean(axis=(0, 1, 2)), rtol=0.05, atol=1e-3)
+    np.testing.assert_allclose(bn.moving_variance.numpy(), conv1.var(axis=(0, 1, 2)), rtol=0.15, atol=1e-3)
+    assert [layer.rate for layer in net.layers if isinstance(layer, keras.layers.Dropout)] == [0.25] * 6

@@ -24,8 +24,8 @@ def signup(request):
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
-        # Several auth backends may be configured; name the model backend the password was set for.
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        # The one configured backend (settings.AUTHENTICATION_BACKENDS) holds the session.
+        login(request, user)
         messages.success(request, f"Welcome, {user.username}. Upload a photo to get started.")
         return redirect("analysis:upload")
     return render(request, "accounts/signup.html", {"form": form})

@@ -128,6 +128,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Django's model backend, refusing once a username+address has too many failed log-ins: the limit
+# then holds on every path into authenticate() (log-in page, admin, API token endpoint).
+AUTHENTICATION_BACKENDS = ["accounts.backends.RateLimitedModelBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "analysis:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -198,13 +201,15 @@ _broker_dir = Path(os.environ.get("FER_BROKER_DIR", BASE_DIR / "var" / "broker")
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or os.environ.get("REDIS_URL") or "filesystem://"
 if CELERY_BROKER_URL.startswith("filesystem://"):
     # No server needed: web and worker exchange messages as files in one folder they both see.
-    for _sub in ("queue", "processed"):
+    for _sub in ("queue", "processed", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
         "store_processed": False,
+        # Exchange bindings, kept beside the queue (kombu's default is ./control in the cwd).
+        "control_folder": str(_broker_dir / "control"),
         # The transport polls the folder; 0.1 s keeps upload-to-result latency low at little cost.
         "polling_interval": 0.1,
     }

@@ -47,10 +47,11 @@ def tiny():
     from keras import layers
 
     inputs = keras.Input((FACE_SIZE, FACE_SIZE, 1), name="face")
-    x = layers.Conv2D(8, 3, strides=2, padding="same", activation="relu")(inputs)
-    x = layers.BatchNormalization()(x)
-    x = layers.Conv2D(16, 3, strides=2, padding="same", activation="relu")(x)
-    x = layers.GlobalAveragePooling2D()(x)
+    # Named layers: weight files match variables by path, and Keras numbers unnamed layers per process.
+    x = layers.Conv2D(8, 3, strides=2, padding="same", activation="relu", name="conv1")(inputs)
+    x = layers.BatchNormalization(name="conv1_bn")(x)
+    x = layers.Conv2D(16, 3, strides=2, padding="same", activation="relu", name="conv2")(x)
+    x = layers.GlobalAveragePooling2D(name="pool")(x)
     outputs = layers.Dense(NUM_CLASSES, activation="softmax", name="emotion")(x)
     return keras.Model(inputs, outputs, name="tiny")
 

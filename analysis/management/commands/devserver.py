@@ -30,6 +30,8 @@ class Command(BaseCommand):
         ]  # fmt: skip
         web = [python, "manage.py", "runserver", addrport]
         os.makedirs(os.path.dirname(settings.CELERY_BEAT_SCHEDULE_FILENAME), exist_ok=True)
+        # `kill` (SIGTERM) stops the children too, as Ctrl-C does, instead of leaving them orphaned.
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
         children = [subprocess.Popen(worker), subprocess.Popen(web)]
         self.stdout.write(self.style.SUCCESS(f"Site on http://{addrport}/ with a worker and the sweeper."))
         interrupted = False

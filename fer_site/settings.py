@@ -181,6 +181,9 @@ FER_MAX_IMAGE_PIXELS = env_int("FER_MAX_IMAGE_PIXELS", 50_000_000)
 FER_UPLOAD_RATE = os.environ.get("FER_UPLOAD_RATE", "60/min")
 # Password guesses through POST /api/auth/token/, per client address.
 FER_TOKEN_RATE = os.environ.get("FER_TOKEN_RATE", "10/min")
+# Failed log-ins per username + client address before every log-in path refuses for the window.
+LOGIN_FAILURE_LIMIT = env_int("FER_LOGIN_FAILURE_LIMIT", 5)
+LOGIN_FAILURE_WINDOW_S = env_int("FER_LOGIN_FAILURE_WINDOW_S", 15 * 60)
 # Uploads go to temporary files above 2.5 MB rather than memory, so ten parallel uploads stay small.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 

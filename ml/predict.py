@@ -2,6 +2,8 @@
 
 Prints one JSON object per image per line: ``{"image", "model_version", "size", "faces",
 "timings_ms"}``, or ``{"image", "error"}`` for a file that cannot be read (exit status 1).
+A video clip (MP4, MOV, WebM, AVI) prints ``ml.video.analyze_file``'s object instead: its tracks and
+one row per sampled frame and face (``ml.video.TRACK_FIELDS``, ``ml.video.ROW_FIELDS``).
 """
 
 from __future__ import annotations
@@ -62,6 +64,22 @@ def annotate(image: np.ndarray, faces: list[Face]) -> np.ndarray:
     return out
 
 
+def _print_clip(path: str) -> bool | None:
+    """Print a clip's analysis as one JSON line: True, False when it failed, None for no clip."""
+    from ml import video
+
+    try:
+        video.probe(path)
+    except video.InvalidVideo:
+        return None
+    try:
+        result = video.analyze_file(path)
+    except video.InvalidVideo as e:
+        result = {"video": path, "error": str(e)}
+    print(json.dumps({"model_version": ml.MODEL_VERSION, **result}), flush=True)
+    return "error" not in result
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="python -m ml.predict", description=__doc__.split("\n")[0])
     p.add_argument("images", nargs="+", metavar="IMAGE")
@@ -80,6 +98,10 @@ def main(argv=None) -> int:
         try:
             image = read_rgb(path)
         except InvalidImage as e:
+            clip = _print_clip(path)
+            if clip is not None:
+                status = status if clip else 1
+                continue
             print(json.dumps({"image": path, "error": str(e)}), flush=True)
             status = 1
             continue

@@ -1,0 +1,479 @@
+"""Clips in, per-frame face rows and per-person tracks out: ``probe`` and ``analyze_video``.
+
+Frames are decoded one at a time with PyAV (FFmpeg in its wheel), so memory does not grow with the
+clip's length. Only sampled frames are converted to arrays, and only to grey (the Y plane: cheap):
+``grey`` arrays here are uint8 (H, W). Boxes are (x, y, w, h) ints in the clip's pixels.
+
+The names and units of everything the platform stores and serves about a clip are defined here once:
+``ROW_FIELDS`` (one row per sampled frame and face; a frame without a face has one row whose track,
+box and probabilities are None) and ``TRACK_FIELDS`` (one per person seen). Times are integer
+milliseconds from the start of the clip; frame numbers count decoded frames from 0.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ml import EMOTIONS
+from ml.detect import DetectorSettings, crop_faces, detect_faces
+
+ROW_FIELDS = ("frame", "timestamp_ms", "track", "box", "probabilities", "emotion")
+TRACK_FIELDS = ("track", "first_timestamp_ms", "last_timestamp_ms", "dominant_emotion", "shares")
+
+# Containers accepted, by FFmpeg demuxer name (never by the client's file name): MP4/MOV, WebM
+# (and Matroska, the same demuxer) and AVI. GIF, image sequences and raw streams are not clips.
+ACCEPTED_CONTAINERS = {"mov,mp4,m4a,3gp,3g2,mj2": "mp4", "matroska,webm": "webm", "avi": "avi"}
+DEFAULT_SAMPLE_FPS = 5.0
+# Crops classified together; the classifier pads batches to powers of two up to 32.
+BATCH_FACES = 32
+# A clip is "done early" (truncated or damaged) when decoding stops this far short of the duration the
+# container declares: the larger of 5 % and half a second, so rounding of the last frame never counts.
+EARLY_END_FRACTION = 0.05
+EARLY_END_MIN_MS = 500
+
+
+class InvalidVideo(ValueError):
+    """The file is not a clip that can be analysed; str() is a message for the person uploading it."""
+
+
+class BrokenVideo(InvalidVideo):
+    """The clip probed, but decoding failed or stopped early (truncated or damaged data)."""
+
+
+class OverBudget(InvalidVideo):
+    """Decoding went past the frame, media-time or wall-clock budget (container metadata lies)."""
+
+
+@dataclass(frozen=True)
+class VideoInfo:
+    """What the container says. fps, frame_count and duration_ms are -1 when it does not say."""
+
+    container: str  # "mp4", "webm" or "avi" (see ACCEPTED_CONTAINERS)
+    codec: str  # FFmpeg decoder name, e.g. "h264", "vp9", "mpeg4", "mjpeg"
+    width: int
+    height: int
+    fps: float
+    frame_count: int
+    duration_ms: int
+    has_audio: bool
+
+
+@dataclass(frozen=True)
+class Budget:
+    """Limits the decoder enforces whatever the metadata claims; None means no limit."""
+
+    max_frames: int | None = None  # decoded frames
+    max_duration_ms: int | None = None  # media time reached
+    max_seconds: float | None = None  # wall-clock time spent
+
+
+@dataclass(frozen=True)
+class Row:
+    """One sampled frame and face; track, box and probabilities are None for a frame with no face."""
+
+    frame: int
+    timestamp_ms: int
+    track: int | None
+    box: tuple[int, int, int, int] | None
+    probabilities: dict[str, float] | None
+    emotion: str  # "" when there is no face
+
+    def as_dict(self) -> dict:
+        return {
+            "frame": self.frame,
+            "timestamp_ms": self.timestamp_ms,
+            "track": self.track,
+            "box": list(self.box) if self.box is not None else None,
+            "probabilities": dict(self.probabilities) if self.probabilities is not None else None,
+            "emotion": self.emotion,
+        }
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """Rows decoded since the previous chunk, and how far the analysis has come (0..1, -1 unknown)."""
+
+    rows: list[Row]
+    fraction: float
+    frames_decoded: int
+    position_ms: int
+
+
+def _open(source):
+    import av
+
+    try:
+        return av.open(source, mode="r", metadata_errors="ignore")
+    except (av.FFmpegError, UnicodeDecodeError, ValueError) as exc:
+        raise InvalidVideo("This is neither a photo nor a video clip that can be read.") from exc
+
+
+def probe(source: str | Path | object) -> VideoInfo:
+    """The container's description of a clip (a path or a binary file object); InvalidVideo when the
+    file is not an MP4, MOV, WebM or AVI clip with a video stream."""
+    container = _open(source)
+    try:
+        kind = ACCEPTED_CONTAINERS.get(container.format.name)
+        if container.streams.video:
+            stream = container.streams.video[0]
+        else:
+            stream = None
+        if stream is None:
+            if container.streams.audio:
+                raise InvalidVideo("This file has sound but no pictures; upload a video clip or a photo.")
+            raise InvalidVideo("This is neither a photo nor a video clip that can be read.")
+        if kind is None:
+            raise InvalidVideo(
+                f"This {container.format.long_name or container.format.name} file is not an MP4, MOV, WebM or AVI clip."
+            )
+        ctx = stream.codec_context
+        width, height = int(ctx.width or 0), int(ctx.height or 0)
+        if width < 1 or height < 1:
+            raise InvalidVideo("The clip's picture size cannot be read.")
+        rate = stream.average_rate or stream.guessed_rate
+        fps = float(rate) if rate else -1.0
+        frame_count = int(stream.frames) if stream.frames else -1
+        if stream.duration is not None and stream.time_base:
+            duration_ms = round(float(stream.duration * stream.time_base) * 1000)
+        elif container.duration is not None:
+            duration_ms = round(container.duration / 1000)  # av.time_base is microseconds
+        else:
+            duration_ms = -1
+        return VideoInfo(
+            container=kind,
+            codec=ctx.name,
+            width=width,
+            height=height,
+            fps=round(fps, 3) if fps > 0 else -1.0,
+            frame_count=frame_count,
+            duration_ms=duration_ms if duration_ms > 0 else -1,
+            has_audio=bool(container.streams.audio),
+        )
+    finally:
+        container.close()
+
+
+def _centre(box) -> tuple[float, float]:
+    x, y, w, h = box
+    return x + w / 2, y + h / 2
+
+
+def iou(a, b) -> float:
+    """Intersection over union of two (x, y, w, h) boxes."""
+    ix = max(0.0, min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0]))
+    iy = max(0.0, min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]))
+    inter = ix * iy
+    union = a[2] * a[3] + b[2] * b[3] - inter
+    return inter / union if union > 0 else 0.0
+
+
+@dataclass
+class _Track:
+    number: int
+    box: tuple
+    last_ms: int
+    velocity: tuple[float, float] = (0.0, 0.0)  # centre pixels per millisecond
+    hits: int = 1
+
+    def predicted_centre(self, at_ms: int) -> tuple[float, float]:
+        cx, cy = _centre(self.box)
+        dt = at_ms - self.last_ms
+        return cx + self.velocity[0] * dt, cy + self.velocity[1] * dt
+
+
+@dataclass
+class Tracker:
+    """Links boxes across sampled frames into tracks numbered 1, 2, ... in order of appearance.
+
+    Each track predicts where its face is now from its last box and a smoothed velocity, so two faces
+    that cross paths (and are missed while they overlap) are matched to the track moving their way,
+    not to the nearest last-seen box. Pairs are matched greedily by predicted-centre distance relative
+    to the face size, with IoU as the tie-breaker; a track unseen for ``max_gap_ms`` ends.
+    """
+
+    max_gap_ms: int = 1500
+    # A detection further than this many face widths from a track's prediction starts a new track;
+    # a track seen once has no velocity yet, so a face moving fast may be further from it.
+    max_distance: float = 1.0
+    max_distance_new: float = 2.0
+    # How much of a new velocity estimate replaces the old one (the rest damps detector jitter).
+    smoothing: float = 0.6
+    _tracks: list[_Track] = field(default_factory=list)
+    _next: int = 1
+
+    def update(self, boxes, at_ms: int) -> list[int]:
+        """Track numbers for ``boxes`` (in order) found in the frame at ``at_ms``."""
+        self._tracks = [t for t in self._tracks if at_ms - t.last_ms <= self.max_gap_ms]
+        pairs = []
+        for ti, track in enumerate(self._tracks):
+            px, py = track.predicted_centre(at_ms)
+            for bi, box in enumerate(boxes):
+                size = max(track.box[2], box[2], 1)
+                cx, cy = _centre(box)
+                distance = math.hypot(cx - px, cy - py) / size
+                if distance <= (self.max_distance if track.hits > 1 else self.max_distance_new):
+                    pairs.append((distance, -iou(track.box, box), ti, bi))
+        pairs.sort()
+        numbers: list[int | None] = [None] * len(boxes)
+        used = set()
+        for _, _, ti, bi in pairs:
+            if ti in used or numbers[bi] is not None:
+                continue
+            used.add(ti)
+            track = self._tracks[ti]
+            dt = at_ms - track.last_ms
+            if dt > 0:
+                (ox, oy), (nx, ny) = _centre(track.box), _centre(boxes[bi])
+                s = self.smoothing
+                track.velocity = (
+                    (1 - s) * track.velocity[0] + s * (nx - ox) / dt,
+                    (1 - s) * track.velocity[1] + s * (ny - oy) / dt,
+                )
+            track.box, track.last_ms, track.hits = tuple(boxes[bi]), at_ms, track.hits + 1
+            numbers[bi] = track.number
+        for bi, box in enumerate(boxes):
+            if numbers[bi] is None:
+                self._tracks.append(_Track(self._next, tuple(box), at_ms))
+                numbers[bi] = self._next
+                self._next += 1
+        return numbers
+
+
+class Summary:
+    """Per-track and per-clip summaries, accumulated row by row (memory grows with people, not time).
+
+    ``shares`` are the fraction of a track's detections in which each emotion was the top one;
+    ``dominant_emotion`` is the emotion with the largest share (ties: the larger mean probability).
+    """
+
+    def __init__(self):
+        self._tracks: dict[int, dict] = {}
+
+    def add(self, rows) -> None:
+        for row in rows:
+            if row.track is None:
+                continue
+            stats = self._tracks.get(row.track)
+            if stats is None:
+                stats = self._tracks[row.track] = {
+                    "first": row.timestamp_ms,
+                    "last": row.timestamp_ms,
+                    "counts": dict.fromkeys(EMOTIONS, 0),
+                    "sums": dict.fromkeys(EMOTIONS, 0.0),
+                }
+            stats["first"] = min(stats["first"], row.timestamp_ms)
+            stats["last"] = max(stats["last"], row.timestamp_ms)
+            stats["counts"][row.emotion] += 1
+            for name in EMOTIONS:
+                stats["sums"][name] += row.probabilities[name]
+
+    @staticmethod
+    def _describe(counts: dict, sums: dict) -> tuple[str, dict[str, float]]:
+        total = sum(counts.values())
+        if not total:
+            return "", dict.fromkeys(EMOTIONS, 0.0)
+        shares = {name: counts[name] / total for name in EMOTIONS}
+        dominant = max(EMOTIONS, key=lambda name: (counts[name], sums[name]))
+        return dominant, shares
+
+    def tracks(self) -> list[dict]:
+        """One dict per track with the keys of TRACK_FIELDS, by track number."""
+        out = []
+        for number in sorted(self._tracks):
+            stats = self._tracks[number]
+            dominant, shares = self._describe(stats["counts"], stats["sums"])
+            out.append(
+                {
+                    "track": number,
+                    "first_timestamp_ms": stats["first"],
+                    "last_timestamp_ms": stats["last"],
+                    "dominant_emotion": dominant,
+                    "shares": shares,
+                }
+            )
+        return out
+
+    def clip(self) -> dict:
+        """The same over all tracks: people, dominant_emotion, shares, detections."""
+        counts = dict.fromkeys(EMOTIONS, 0)
+        sums = dict.fromkeys(EMOTIONS, 0.0)
+        for stats in self._tracks.values():
+            for name in EMOTIONS:
+                counts[name] += stats["counts"][name]
+                sums[name] += stats["sums"][name]
+        dominant, shares = self._describe(counts, sums)
+        return {
+            "people": len(self._tracks),
+            "dominant_emotion": dominant,
+            "shares": shares,
+            "detections": sum(counts.values()),
+        }
+
+
+def _frame_ms(frame, index: int, fps: float, start: float) -> int:
+    if frame.pts is not None and frame.time is not None:
+        return max(0, round((frame.time - start) * 1000))
+    return round(index * 1000 / fps) if fps > 0 else 0
+
+
+def decode(
+    source: str | Path,
+    *,
+    sample_fps: float | None = DEFAULT_SAMPLE_FPS,
+    budget: Budget = Budget(),
+    on_frame: Callable | None = None,
+) -> Iterator[tuple[int, int, np.ndarray | None]]:
+    """Yield (frame index, timestamp ms, grey or None) for every decoded frame; grey is uint8 (H, W)
+    for sampled frames and None for the others. ``sample_fps`` None samples every frame.
+
+    ``on_frame(av.VideoFrame, timestamp_ms)`` sees every decoded frame (for a transcoded copy).
+    Raises OverBudget past ``budget`` and BrokenVideo when decoding fails or ends early.
+    """
+    import av
+
+    info = probe(source)
+    container = _open(source)
+    started = time.perf_counter()
+    index = -1
+    last_ms = -1
+    try:
+        stream = container.streams.video[0]
+        start = float(stream.start_time * stream.time_base) if stream.start_time is not None else 0.0
+        next_sample_ms = 0.0
+        step_ms = 1000.0 / sample_fps if sample_fps else 0.0
+        try:
+            for frame in container.decode(stream):
+                index += 1
+                if budget.max_frames is not None and index >= budget.max_frames:
+                    raise OverBudget(f"The clip has more than {budget.max_frames:,} frames, the limit.")
+                if budget.max_seconds is not None and time.perf_counter() - started > budget.max_seconds:
+                    raise OverBudget(f"Decoding the clip took longer than {budget.max_seconds:,.0f} s, the limit.")
+                at_ms = _frame_ms(frame, index, info.fps, start)
+                if budget.max_duration_ms is not None and at_ms > budget.max_duration_ms:
+                    raise OverBudget(f"The clip is longer than {budget.max_duration_ms / 60000:g} minutes, the limit.")
+                last_ms = max(last_ms, at_ms)
+                if on_frame is not None:
+                    on_frame(frame, at_ms)
+                if not sample_fps or at_ms + 0.5 >= next_sample_ms:
+                    if sample_fps:
+                        # The next sample is due a step after this one, never a burst to catch up.
+                        next_sample_ms = max(next_sample_ms + step_ms, at_ms + step_ms / 2)
+                    yield index, at_ms, frame.to_ndarray(format="gray")
+                else:
+                    yield index, at_ms, None
+        except av.FFmpegError as exc:
+            raise BrokenVideo(f"The clip is damaged after frame {index + 1} ({exc}).") from exc
+    finally:
+        container.close()
+    if index < 0:
+        raise BrokenVideo("The clip has no frame that can be decoded.")
+    if info.duration_ms > 0:
+        slack = max(EARLY_END_MIN_MS, EARLY_END_FRACTION * info.duration_ms)
+        end_ms = last_ms + (1000 / info.fps if info.fps > 0 else 0)
+        if end_ms < info.duration_ms - slack:
+            raise BrokenVideo(
+                f"The clip stops at {last_ms / 1000:.1f} s of the {info.duration_ms / 1000:.1f} s it declares: "
+                "the file is truncated or damaged."
+            )
+
+
+def analyze_video(
+    source: str | Path,
+    *,
+    sample_fps: float | None = DEFAULT_SAMPLE_FPS,
+    settings: DetectorSettings = DetectorSettings(),
+    budget: Budget = Budget(),
+    tracker: Tracker | None = None,
+    flush_seconds: float = 1.0,
+    on_frame: Callable | None = None,
+) -> Iterator[Chunk]:
+    """Rows of every sampled frame, in frame order, in chunks yielded at least every ``flush_seconds``
+    of work (so a caller can report progress and stop early by closing the iterator).
+
+    Faces are classified in batches of up to BATCH_FACES crops. ``on_frame`` as for ``decode``.
+    Raises InvalidVideo, BrokenVideo or OverBudget (the rows yielded before that stay valid).
+    """
+    from ml.classify import served
+    from ml.pipeline import faces_from_probabilities
+
+    info = probe(source)
+    tracker = tracker or Tracker()
+    pending: list[tuple[int, int, list, list[int]]] = []  # frame, ms, boxes, tracks
+    crops: list[np.ndarray] = []
+    frames_decoded, position_ms = 0, 0
+    last_flush = time.perf_counter()
+
+    def fraction() -> float:
+        if info.duration_ms > 0:
+            return min(1.0, position_ms / info.duration_ms)
+        if info.frame_count > 0:
+            return min(1.0, frames_decoded / info.frame_count)
+        return -1.0
+
+    def flush() -> Chunk:
+        probs = served().predict(np.concatenate(crops)) if crops else np.zeros((0, 7), np.float32)
+        rows, at = [], 0
+        for frame_index, ms, boxes, numbers in pending:
+            if not boxes:
+                rows.append(Row(frame_index, ms, None, None, None, ""))
+                continue
+            faces = faces_from_probabilities(boxes, probs[at : at + len(boxes)])
+            at += len(boxes)
+            for face, number in sorted(zip(faces, numbers), key=lambda pair: pair[1]):
+                rows.append(Row(frame_index, ms, number, face.box, face.probabilities, face.emotion))
+        pending.clear()
+        crops.clear()
+        return Chunk(rows, fraction(), frames_decoded, position_ms)
+
+    for index, at_ms, grey in decode(source, sample_fps=sample_fps, budget=budget, on_frame=on_frame):
+        frames_decoded, position_ms = index + 1, at_ms
+        if grey is not None:
+            boxes = detect_faces(grey, settings)
+            pending.append((index, at_ms, boxes, tracker.update(boxes, at_ms)))
+            if boxes:
+                crops.append(crop_faces(grey, boxes))
+        if sum(len(c) for c in crops) >= BATCH_FACES or time.perf_counter() - last_flush >= flush_seconds:
+            yield flush()
+            last_flush = time.perf_counter()
+    position_ms = max(position_ms, info.duration_ms)
+    chunk = flush()
+    yield Chunk(chunk.rows, 1.0, chunk.frames_decoded, chunk.position_ms)
+
+
+def poster(source: str | Path, max_side: int = 400) -> np.ndarray:
+    """uint8 RGB (H, W, 3) of the clip's first frame, shrunk to fit ``max_side``: its thumbnail."""
+    container = _open(source)
+    try:
+        for frame in container.decode(video=0):
+            scale = min(1.0, max_side / max(frame.width, frame.height))
+            width, height = max(1, round(frame.width * scale)), max(1, round(frame.height * scale))
+            return frame.reformat(width=width, height=height, format="rgb24").to_ndarray()
+    except Exception as exc:
+        raise BrokenVideo(f"The clip's first frame cannot be decoded ({exc}).") from exc
+    finally:
+        container.close()
+    raise BrokenVideo("The clip has no frame that can be decoded.")
+
+
+def analyze_file(path: str | Path, *, sample_fps: float | None = DEFAULT_SAMPLE_FPS) -> dict:
+    """Everything about a clip as one JSON-ready dict: info, clip summary, tracks and rows."""
+    info = probe(path)
+    summary, rows = Summary(), []
+    for chunk in analyze_video(path, sample_fps=sample_fps):
+        summary.add(chunk.rows)
+        rows += [row.as_dict() for row in chunk.rows]
+    return {
+        "video": str(path),
+        "duration_ms": info.duration_ms,
+        "fps": info.fps,
+        "size": [info.width, info.height],
+        **summary.clip(),
+        "tracks": summary.tracks(),
+        "rows": rows,
+    }

@@ -1,0 +1,79 @@
+"""ml.video on clips of real faces moving across the frame: tracks, timestamps, faceless frames."""
+
+import ml
+from ml import video
+from tests.videos import clip_file
+
+
+def _analyse(path, **kwargs):
+    summary, rows = video.Summary(), []
+    for chunk in video.analyze_video(path, **kwargs):
+        summary.add(chunk.rows)
+        rows += chunk.rows
+    return rows, summary
+
+
+def test_two_faces_crossing_paths_keep_their_tracks(tmp_path):
+    path = clip_file(tmp_path, crossing=True, seconds=3)
+
+    rows, summary = _analyse(path)
+
+    faces = [row for row in rows if row.track is not None]
+    assert {row.track for row in faces} == {1, 2}
+    # Track 1 starts top left and moves right; track 2 starts bottom right and moves left. After
+    # the crossing each must still be the same head, so x keeps moving the same way along a track.
+    for number, direction in ((1, 1), (2, -1)):
+        xs = [row.box[0] for row in faces if row.track == number]
+        assert len(xs) >= 10
+        assert all(direction * (b - a) > 0 for a, b in zip(xs, xs[1:])), (number, xs)
+    assert summary.clip()["people"] == 2
+
+
+def test_timestamps_follow_the_frame_rate_and_the_sampling(tmp_path):
+    path = clip_file(tmp_path, fps=20.0, seconds=2)
+
+    rows, _ = _analyse(path, sample_fps=5.0)
+    every, _ = _analyse(path, sample_fps=None)
+
+    frames = sorted({(row.frame, row.timestamp_ms) for row in rows})
+    assert [frame for frame, _ in frames] == list(range(0, 40, 4))
+    assert all(ms == frame * 50 for frame, ms in frames)
+    assert sorted({row.frame for row in every}) == list(range(40))
+
+
+def test_frames_without_a_face_get_a_row_of_their_own(tmp_path):
+    path = clip_file(tmp_path, seconds=1, blank_seconds=1)
+
+    rows, _ = _analyse(path)
+
+    blank = [row for row in rows if row.timestamp_ms >= 1000]
+    assert len(blank) == 5
+    assert all(row.track is None and row.box is None and row.emotion == "" for row in blank)
+    assert set(blank[0].as_dict()) == set(video.ROW_FIELDS)
+
+
+def test_track_summaries_have_the_documented_fields(tmp_path):
+    path = clip_file(tmp_path, seconds=2)
+
+    rows, summary = _analyse(path)
+
+    (track,) = summary.tracks()
+    assert tuple(track) == video.TRACK_FIELDS
+    assert track["first_timestamp_ms"] == 0 and track["last_timestamp_ms"] == 1800
+    assert track["dominant_emotion"] in ml.EMOTIONS
+    assert abs(sum(track["shares"].values()) - 1) < 1e-9
+    assert all(abs(sum(row.probabilities.values()) - 1) < 1e-6 for row in rows if row.track)
+
+
+def test_the_command_line_prints_a_clips_tracks_and_rows(tmp_path, capsys):
+    import json
+
+    from ml.predict import main
+
+    path = clip_file(tmp_path, seconds=1)
+
+    assert main([str(path)]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["people"] == 1
+    assert tuple(result["tracks"][0]) == video.TRACK_FIELDS
+    assert tuple(result["rows"][0]) == video.ROW_FIELDS

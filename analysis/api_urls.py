@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from analysis import api
+from analysis import api, live_views
 
 app_name = "api"
 
@@ -10,5 +10,6 @@ router.register("media", api.MediaViewSet, basename="media")
 
 urlpatterns = [
     path("auth/token/", api.ObtainTokenView.as_view(), name="token"),
+    path("live/", live_views.LiveFrameView.as_view(), name="live"),
     *router.urls,
 ]

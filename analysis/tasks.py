@@ -1,8 +1,11 @@
 """Celery tasks: thin wrappers that pass ids to analysis.services."""
 
-from celery import shared_task
+import base64
 
-from analysis import services
+from celery import shared_task
+from celery.exceptions import Ignore
+
+from analysis import live, services
 
 
 @shared_task(name="analysis.tasks.analyze_media")
@@ -15,3 +18,16 @@ def analyze_media_task(media_id: str) -> None:
 def sweep_stale_jobs() -> dict:
     """Re-queue or fail jobs whose worker stopped sending heartbeats (run by celery beat)."""
     return services.sweep_stale_jobs()
+
+
+@shared_task(name="analysis.tasks.analyze_live_frame", bind=True, ignore_result=False, acks_late=False)
+def analyze_live_frame(self, frame_b64: str) -> dict:
+    """Faces in one live camera frame; the web request waits for this result until its deadline.
+
+    acks_late is off: a frame re-delivered after its worker died would be past its deadline anyway.
+    """
+    reply = live.analyze_frame(base64.b64decode(frame_b64))
+    if live.is_past(self.request.expires):
+        # Nobody waits any more: Ignore stores no result.
+        raise Ignore()
+    return reply

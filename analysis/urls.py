@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import live_views, views
 
 app_name = "analysis"
 
@@ -11,4 +11,5 @@ urlpatterns = [
     path("media/<uuid:pk>/", views.detail, name="detail"),
     path("media/<uuid:pk>/delete/", views.delete, name="delete"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("live/", live_views.live_page, name="live"),
 ]

@@ -181,6 +181,15 @@ FER_MAX_IMAGE_PIXELS = env_int("FER_MAX_IMAGE_PIXELS", 50_000_000)
 FER_UPLOAD_RATE = os.environ.get("FER_UPLOAD_RATE", "60/min")
 # Password guesses through POST /api/auth/token/, per client address.
 FER_TOKEN_RATE = os.environ.get("FER_TOKEN_RATE", "10/min")
+# --- Live camera frames (analysis.live) -----------------------------------------------------------
+# A 640x640 JPEG at the quality a browser sends is 40-120 KB; 256 KB leaves room and keeps messages small.
+FER_LIVE_MAX_BYTES = env_int("FER_LIVE_MAX_BYTES", 256 * 1024)
+FER_LIVE_MAX_SIDE = env_int("FER_LIVE_MAX_SIDE", 640)
+# How long a request waits for a worker's answer; also the frame's expiry in the broker. A reply later
+# than this is useless to a live picture, so the page is told "busy" and sends a newer frame instead.
+FER_LIVE_DEADLINE_MS = env_int("FER_LIVE_DEADLINE_MS", 1000)
+# Per-user frames (DRF throttle syntax); the page sends far fewer (one in flight per tab).
+FER_LIVE_RATE = os.environ.get("FER_LIVE_RATE", "30/s")
 # Failed log-ins per username + client address before every log-in path refuses for the window.
 LOGIN_FAILURE_LIMIT = env_int("FER_LOGIN_FAILURE_LIMIT", 5)
 LOGIN_FAILURE_WINDOW_S = env_int("FER_LOGIN_FAILURE_WINDOW_S", 15 * 60)
@@ -225,8 +234,20 @@ else:
         "visibility_timeout": FER_TASK_TIME_LIMIT * 2,
     }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Results live in the database (Media rows); nobody waits on Celery's result backend.
+# Results live in the database (Media rows); nobody waits on Celery's result backend, except the
+# web request of a live frame (analysis.live), whose task alone keeps its result.
 CELERY_TASK_IGNORE_RESULT = True
+# Live frames: one result per frame, read once and deleted by the waiting request; Redis forgets any
+# left unread (a reply that came after its deadline) after CELERY_RESULT_EXPIRES.
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    # No server: results as files in a folder beside the broker's, which web and worker both see.
+    (_broker_dir / "results").mkdir(parents=True, exist_ok=True)
+    CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or f"file://{_broker_dir / 'results'}"
+else:
+    CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or CELERY_BROKER_URL
+CELERY_RESULT_EXPIRES = env_int("FER_LIVE_RESULT_EXPIRES_S", 60)
+# Live frames go to their own queue, so a worker can be set aside for them (`-Q live`).
+CELERY_TASK_ROUTES = {"analysis.tasks.analyze_live_frame": {"queue": "live"}}
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -262,7 +283,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_RATES": {"uploads": FER_UPLOAD_RATE, "token": FER_TOKEN_RATE},
+    "DEFAULT_THROTTLE_RATES": {"uploads": FER_UPLOAD_RATE, "token": FER_TOKEN_RATE, "live": FER_LIVE_RATE},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Facial emotion recognition API",

@@ -1,0 +1,95 @@
+"""Live mode's endpoint (POST /api/live/) and page (/live/); the work is in analysis.live."""
+
+import logging
+import math
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import parsers, serializers, status
+from rest_framework.response import Response
+from rest_framework.throttling import UserRateThrottle
+from rest_framework.views import APIView
+
+from analysis import live
+
+logger = logging.getLogger(__name__)
+
+
+class LiveThrottle(UserRateThrottle):
+    """Per-user frame rate (FER_LIVE_RATE), counted apart from uploads."""
+
+    scope = "live"
+
+    def get_rate(self):
+        # Read at request time (DRF reads its rate table once at import), so settings can change it.
+        return settings.FER_LIVE_RATE
+
+
+class FrameSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="One JPEG, PNG or WebP frame, at most 640 x 640 pixels and 256 KB.")
+
+
+class LiveFaceSerializer(serializers.Serializer):
+    box = serializers.ListField(child=serializers.IntegerField(), min_length=4, max_length=4)
+    probabilities = serializers.DictField(child=serializers.FloatField())
+    emotion = serializers.CharField()
+    confidence = serializers.FloatField()
+
+
+class LiveReplySerializer(serializers.Serializer):
+    faces = LiveFaceSerializer(many=True)
+    timings_ms = serializers.DictField(child=serializers.FloatField())
+
+
+class LiveFrameView(APIView):
+    """Analyse one camera frame now; nothing about it is stored."""
+
+    throttle_classes = [LiveThrottle]
+    parser_classes = [parsers.MultiPartParser]
+
+    @extend_schema(
+        request={"multipart/form-data": FrameSerializer},
+        responses={
+            200: LiveReplySerializer,
+            400: OpenApiResponse(
+                inline_serializer("FrameRejected", {"file": serializers.ListField(child=serializers.CharField())}),
+                description="The frame was refused; the message says why.",
+            ),
+            429: OpenApiResponse(description="Over the per-user frame rate; retry after Retry-After seconds."),
+            503: OpenApiResponse(
+                inline_serializer("LiveBusy", {"detail": serializers.CharField()}),
+                description='No worker answered within the deadline: {"detail": "busy"}, with Retry-After.',
+            ),
+        },
+    )
+    def post(self, request):
+        # Refuse an oversized body before reading it, so it is never spooled to a temporary file.
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        if declared > settings.FER_LIVE_MAX_BYTES + 16 * 1024:
+            limit = settings.FER_LIVE_MAX_BYTES // 1024
+            message = f"The frame is {math.ceil(declared / 1024)} KB; the limit is {limit} KB."
+            return Response({"file": [message]}, status=status.HTTP_400_BAD_REQUEST)
+        frame = FrameSerializer(data=request.data)
+        frame.is_valid(raise_exception=True)
+        try:
+            data = live.check_frame(frame.validated_data["file"])
+            reply = live.request_analysis(data)
+        except live.FrameRejected as exc:
+            return Response({"file": [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)
+        except live.WorkersBusy:
+            retry = max(1, math.ceil(settings.FER_LIVE_DEADLINE_MS / 1000))
+            return Response(
+                {"detail": "busy"}, status=status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": str(retry)}
+            )
+        return Response(reply)
+
+
+@login_required
+def live_page(request):
+    return render(
+        request,
+        "analysis/live.html",
+        {"max_side": settings.FER_LIVE_MAX_SIDE, "deadline_ms": settings.FER_LIVE_DEADLINE_MS},
+    )

@@ -1,0 +1,84 @@
+"""In headless Chromium with a fake camera playing real face pictures, the Live page boxes and labels faces.
+
+The camera is Chromium's fake capture device reading a .y4m file that this test writes from the
+astronaut photo; frames go through the page's JavaScript, POST /api/live/ and a real worker.
+"""
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.live.frames import face_picture, write_y4m
+from tests.services import require_service
+
+pytestmark = pytest.mark.worker
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@pytest.fixture
+def camera_browser(tmp_path, monkeypatch):
+    """Chromium whose camera plays a video of a real face, allowed without asking."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as exc:
+        require_service("Playwright", False, str(exc))
+    require_service("Chromium", Path(CHROMIUM).is_file(), f"no browser at {CHROMIUM}")
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    face = face_picture(640, 480)
+    video = write_y4m(tmp_path / "camera.y4m", [face, face[:, ::-1].copy()])
+    args = CHROMIUM_ARGS + [
+        "--use-fake-ui-for-media-stream",
+        "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-video-capture={video}",
+    ]
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=args, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def test_the_live_page_shows_labelled_boxes_over_the_camera_picture(
+    camera_browser, live_server, start_celery_worker, settings
+):
+    worker = start_celery_worker()
+    # The first frame may wait for the model to load on a busy test machine.
+    settings.FER_LIVE_DEADLINE_MS = 10_000
+    page = camera_browser.new_page(viewport={"width": 1200, "height": 900})
+    page.set_default_timeout(60_000)
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{live_server.url}/accounts/signup/")
+    page.fill("#id_username", "viewer")
+    page.fill("#id_password1", "a-long-secret-42")
+    page.fill("#id_password2", "a-long-secret-42")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/upload/")
+
+    page.click("nav >> text=Live")
+    page.wait_for_url(f"{live_server.url}/live/")
+    assert "Frames are not stored." in page.inner_text("#live-privacy")
+    page.click("#live-start")
+    try:
+        page.wait_for_selector("#live-stage[data-faces='1'] .facebox .facebox__label")
+    except Exception as exc:
+        raise AssertionError(f"No box: status {page.inner_text('#live-status')!r}\n{worker.output()[-3000:]}") from exc
+
+    label = page.inner_text("#live-stage .facebox__label")
+    assert re.fullmatch(r"1 · (angry|disgust|fear|happy|sad|surprise|neutral) \d{1,3}%", label), label
+    video = page.locator("#live-video").bounding_box()
+    box = page.locator("#live-stage .facebox").bounding_box()
+    # The face is in the upper middle of the picture, and the box lies inside it.
+    assert video["x"] <= box["x"] and box["x"] + box["width"] <= video["x"] + video["width"]
+    assert video["x"] + video["width"] * 0.25 < box["x"] + box["width"] / 2 < video["x"] + video["width"] * 0.75
+    # Updated several times a second: more frames are answered and the chart gets data.
+    page.wait_for_function("document.getElementById('live-status').textContent.includes('frames/s')")
+    page.wait_for_timeout(1500)
+    assert len(page.evaluate("Facet.liveRecording().seconds")) >= 1
+    assert errors == []

@@ -1,17 +1,25 @@
 """REST API: token auth, upload, list, detail and delete of the caller's media (see README.md)."""
 
+import csv
+import io
+import json
+
 import django_filters
 from django.conf import settings
+from django.http import StreamingHttpResponse
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import mixins, parsers, serializers, status, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.decorators import action
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle, UserRateThrottle
 
 import ml
 from analysis import services
-from analysis.models import Face, Media
+from analysis.models import Detection, Face, Media
+from ml.video import ROW_FIELDS, TRACK_FIELDS
 
 
 class FaceSerializer(serializers.ModelSerializer):
@@ -40,7 +48,32 @@ class SummarySerializer(serializers.Serializer):
     thumbnail = serializers.CharField(source="thumbnail_url", help_text="Owner-only URL of the thumbnail.")
 
 
+class TrackSerializer(serializers.Serializer):
+    track = serializers.IntegerField()
+    first_timestamp_ms = serializers.IntegerField()
+    last_timestamp_ms = serializers.IntegerField()
+    dominant_emotion = serializers.CharField(allow_blank=True)
+    shares = serializers.DictField(child=serializers.FloatField(), help_text="Share of detections per emotion.")
+
+
+assert tuple(TrackSerializer().fields) == TRACK_FIELDS  # the names are ml.video's
+
+
+class DetectionSerializer(serializers.ModelSerializer):
+    """One sampled frame and face; track, box and probabilities are null for a frame with no face."""
+
+    box = serializers.ListField(child=serializers.IntegerField(), allow_null=True, read_only=True)
+    probabilities = serializers.DictField(child=serializers.FloatField(), allow_null=True, read_only=True)
+
+    class Meta:
+        model = Detection
+        fields = list(ROW_FIELDS)
+
+
 class MediaSerializer(serializers.ModelSerializer):
+    """A photo or a clip. A clip (kind video) also has duration_ms, people, tracks, partial,
+    detections_url, player (the browser-playable copy) and exports."""
+
     summary = SummarySerializer(source="*", read_only=True)
     faces = FaceSerializer(many=True, read_only=True)
 
@@ -49,9 +82,55 @@ class MediaSerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "status", "error", "progress", "summary", "faces"]
         read_only_fields = fields
 
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if instance.kind == Media.Kind.VIDEO:
+            data.update(clip_fields(instance, self.context.get("request")))
+        return data
+
+
+def clip_fields(media: Media, request=None) -> dict:
+    """What a clip adds to its API item; URLs absolute when there is a request."""
+
+    def url(name: str, path: str = "") -> str:
+        relative = path or reverse(f"api:media-{name}", args=[media.pk])
+        return request.build_absolute_uri(relative) if request is not None else relative
+
+    annotated = media.annotated_url()
+    return {
+        "duration_ms": media.duration_ms,
+        "fps": media.fps,
+        "sample_fps": media.sample_fps,
+        "people": media.people,
+        "tracks": media.tracks,
+        "partial": media.partial,
+        "detections_url": url("detections"),
+        "player": url("", media.playable_url()) if media.playable else "",
+        "exports": {
+            "csv": url("export-csv"),
+            "json": url("export-json"),
+            "annotated": {
+                "status": media.annotated_status,
+                "url": url("", annotated) if annotated else "",
+                "request": url("annotated"),
+            },
+        },
+    }
+
+
+class DetectionPagination(PageNumberPagination):
+    # A minute of video at 5 frames a second with two people is about 600 rows.
+    page_size = 500
+    page_size_query_param = "page_size"
+    max_page_size = 5000
+
 
 class UploadSerializer(serializers.Serializer):
-    file = serializers.FileField(help_text="A JPEG, PNG or WebP photo.")
+    file = serializers.FileField(help_text="A JPEG, PNG or WebP photo, or an MP4, MOV, WebM or AVI clip.")
+    sample_fps = serializers.FloatField(
+        required=False, min_value=0.1, max_value=120, help_text="Clips: frames analysed per second (default 5)."
+    )
+    every_frame = serializers.BooleanField(required=False, default=False, help_text="Clips: analyse every frame.")
 
 
 class AcceptedSerializer(serializers.Serializer):
@@ -120,7 +199,9 @@ class MediaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Dest
         upload = UploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
         try:
-            media = services.create_media(request.user, upload.validated_data["file"])
+            options = upload.validated_data
+            sample_fps = 0.0 if options.get("every_frame") else options.get("sample_fps")
+            media = services.create_media(request.user, options["file"], sample_fps=sample_fps)
         except services.UploadRejected as exc:
             return Response({"file": [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)
         url = request.build_absolute_uri(reverse("api:media-detail", args=[media.pk]))
@@ -132,6 +213,102 @@ class MediaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Dest
 
     def perform_destroy(self, instance):
         services.delete_media(instance)
+
+    def _clip(self) -> Media:
+        # The same per-user queryset as every other read: another user's clip is a 404.
+        return self.get_object()
+
+    @extend_schema(responses=DetectionSerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=DetectionPagination)
+    def detections(self, request, pk=None):
+        """A clip's rows in frame order: one per sampled frame and face, and one per frame with no face."""
+        media = self._clip()
+        page = self.paginate_queryset(media.detections.order_by("frame", "track"))
+        return self.get_paginated_response(DetectionSerializer(page, many=True).data)
+
+    @extend_schema(request=None, responses={202: MediaSerializer, 409: MediaSerializer})
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        """Stop a queued or running analysis; a clip keeps the detections made so far (partial)."""
+        media = self._clip()
+        cancelled = services.cancel_media(media)
+        body = MediaSerializer(media, context={"request": request}).data
+        return Response(body, status=status.HTTP_202_ACCEPTED if cancelled else status.HTTP_409_CONFLICT)
+
+    @extend_schema(responses={(200, "text/csv"): str})
+    @action(detail=True, methods=["get"], url_path=r"export\.csv", url_name="export-csv")
+    def export_csv(self, request, pk=None):
+        """A clip's rows as CSV: frame, timestamp_ms, track, x, y, w, h, emotion and the 7 probabilities."""
+        media = self._clip()
+        response = StreamingHttpResponse(_csv_lines(media), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{media.pk}.csv"'
+        return response
+
+    @extend_schema(responses={(200, "application/json"): DetectionSerializer(many=True)})
+    @action(detail=True, methods=["get"], url_path=r"export\.json", url_name="export-json")
+    def export_json(self, request, pk=None):
+        """A clip's tracks and all its rows as one JSON document (streamed)."""
+        media = self._clip()
+        response = StreamingHttpResponse(_json_chunks(media), content_type="application/json")
+        response["Content-Disposition"] = f'attachment; filename="{media.pk}.json"'
+        return response
+
+    @extend_schema(request=None, responses={200: dict, 202: dict})
+    @action(detail=True, methods=["get", "post"])
+    def annotated(self, request, pk=None):
+        """GET: whether the annotated MP4 is ready and its URL. POST: ask for it to be made."""
+        media = self._clip()
+        code = status.HTTP_200_OK
+        if request.method == "POST":
+            if media.kind != Media.Kind.VIDEO or not media.is_final or media.status == Media.Status.FAILED:
+                return Response({"detail": "Only an analysed clip has an annotated copy."}, status=409)
+            if services.request_annotated(media):
+                code = status.HTTP_202_ACCEPTED
+        return Response(clip_fields(media, request)["exports"]["annotated"], status=code)
+
+
+CSV_HEADER = ["frame", "timestamp_ms", "track", "x", "y", "w", "h", "emotion", *ml.EMOTIONS]
+
+
+def _rows(media: Media):
+    # iterator() streams from the database, so a ten-minute clip never sits in memory whole.
+    return media.detections.order_by("frame", "track").values_list(*ROW_FIELDS).iterator(chunk_size=2000)
+
+
+def _csv_lines(media: Media):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+
+    def take() -> str:
+        text = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return text
+
+    writer.writerow(CSV_HEADER)
+    yield take()
+    for frame, timestamp_ms, track, box, probabilities, emotion in _rows(media):
+        box = box or ["", "", "", ""]
+        probabilities = probabilities or {}
+        writer.writerow(
+            [frame, timestamp_ms, "" if track is None else track, *box, emotion]
+            + [f"{probabilities[name]:.6f}" if name in probabilities else "" for name in ml.EMOTIONS]
+        )
+        yield take()
+
+
+def _json_chunks(media: Media):
+    head = {
+        "id": str(media.pk),
+        "duration_ms": media.duration_ms,
+        "people": media.people,
+        "partial": media.partial,
+        "tracks": media.tracks,
+    }
+    yield json.dumps(head)[:-1] + ', "rows": ['
+    for i, values in enumerate(_rows(media)):
+        yield ("," if i else "") + json.dumps(dict(zip(ROW_FIELDS, values)))
+    yield "]}"
 
 
 class TokenThrottle(SimpleRateThrottle):

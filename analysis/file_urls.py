@@ -7,4 +7,6 @@ app_name = "files"
 urlpatterns = [
     path("<uuid:pk>/original/", files.original, name="original"),
     path("<uuid:pk>/thumbnail/", files.thumbnail, name="thumbnail"),
+    path("<uuid:pk>/playable/", files.playable, name="playable"),
+    path("<uuid:pk>/annotated/", files.annotated, name="annotated"),
 ]

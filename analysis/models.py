@@ -24,6 +24,14 @@ def thumbnail_upload_to(instance: "Media", filename: str) -> str:
     return f"users/{instance.user_id}/thumbs/{instance.pk.hex}.jpg"
 
 
+def playable_upload_to(instance: "Media", filename: str) -> str:
+    return f"users/{instance.user_id}/clips/{instance.pk.hex}.mp4"
+
+
+def annotated_upload_to(instance: "Media", filename: str) -> str:
+    return f"users/{instance.user_id}/clips/{instance.pk.hex}-annotated.mp4"
+
+
 class MediaQuerySet(models.QuerySet):
     def for_user(self, user) -> "MediaQuerySet":
         """The one way per-user reads start: another user's item is then simply not found (404)."""
@@ -75,6 +83,21 @@ class Media(models.Model):
     model_version = models.CharField(max_length=100, blank=True)
     timings = models.JSONField(default=dict, blank=True)
 
+    # Clips only (kind video). Container metadata as probed at upload: -1 where it does not say.
+    duration_ms = models.IntegerField(null=True, blank=True)
+    fps = models.FloatField(null=True, blank=True)
+    frame_count = models.IntegerField(null=True, blank=True)
+    sample_fps = models.FloatField(null=True, blank=True, help_text="Frames analysed per second; 0: every frame.")
+    people = models.PositiveIntegerField(null=True, blank=True, help_text="Tracks found in the clip.")
+    tracks = models.JSONField(default=list, blank=True, help_text="ml.video.Summary.tracks()")
+    # True when the analysis was cancelled part-way: the detections stored cover the clip's start only.
+    partial = models.BooleanField(default=False)
+    playable = models.FileField(upload_to=playable_upload_to, max_length=200, blank=True)
+    annotated = models.FileField(upload_to=annotated_upload_to, max_length=200, blank=True)
+    annotated_status = models.CharField(
+        max_length=12, blank=True, help_text="'' (not asked), queued, processing, done, failed"
+    )
+
     objects = MediaQuerySet.as_manager()
 
     class Meta:
@@ -94,6 +117,55 @@ class Media(models.Model):
 
     def thumbnail_url(self) -> str:
         return reverse("files:thumbnail", args=[self.pk]) if self.thumbnail else ""
+
+    def playable_url(self) -> str:
+        return reverse("files:playable", args=[self.pk]) if self.playable else ""
+
+    def annotated_url(self) -> str:
+        return reverse("files:annotated", args=[self.pk]) if self.annotated else ""
+
+    def request_cancel(self) -> bool:
+        """Cancel a queued or running analysis; False when it had finished already.
+
+        A running worker sees the status at its next progress report, stops, and keeps what it
+        stored so far, so the result is marked partial.
+        """
+        updated = Media.objects.filter(pk=self.pk, status__in=[self.Status.QUEUED, self.Status.PROCESSING]).update(
+            status=self.Status.CANCELLED, partial=True, finished_at=timezone.now()
+        )
+        self.refresh_from_db(fields=["status", "partial", "finished_at", "progress"])
+        return updated == 1
+
+    def report_progress(self, fraction: float) -> bool:
+        """Store the fraction done (0..1); False when the job is no longer ours (cancelled, deleted)."""
+        fields = {"heartbeat_at": timezone.now()}
+        if fraction >= 0:
+            # Below 1 until the results are stored: 1.0 means done.
+            fields["progress"] = min(max(fraction, 0.0), 0.99)
+        return Media.objects.filter(pk=self.pk, status=self.Status.PROCESSING).update(**fields) == 1
+
+    def store_clip_summary(self, clip: dict, tracks: list[dict], *, finish: bool, model_version: str, timings: dict):
+        """Store a clip's summary; with ``finish`` also mark it done. False when it is gone.
+
+        A clip cancelled meanwhile keeps its status but gets the summary of what was analysed.
+        """
+        fields = {
+            "people": clip["people"],
+            "face_count": clip["people"],
+            "dominant_emotion": clip["dominant_emotion"],
+            "tracks": tracks,
+            "model_version": model_version,
+            "timings": timings,
+        }
+        with transaction.atomic():
+            current = Media.objects.select_for_update().filter(pk=self.pk).first()
+            if current is None:
+                return False
+            if finish and not current.is_final:
+                fields.update(status=self.Status.DONE, progress=1.0, error="", finished_at=timezone.now())
+            Media.objects.filter(pk=self.pk).update(**fields)
+        self.refresh_from_db()
+        return True
 
     def mark_processing(self) -> bool:
         """Claim the job for this worker; False when it is finished or another live worker holds it.
@@ -206,11 +278,38 @@ class Face(models.Model):
         return [self.x, self.y, self.w, self.h]
 
 
+class Detection(models.Model):
+    """One row of a clip's analysis: a sampled frame and a face, or a sampled frame with no face.
+
+    The fields are ml.video.ROW_FIELDS, in the same units (milliseconds, the clip's pixels).
+    """
+
+    media = models.ForeignKey(Media, on_delete=models.CASCADE, related_name="detections")
+    frame = models.PositiveIntegerField()
+    timestamp_ms = models.PositiveIntegerField()
+    track = models.PositiveIntegerField(null=True, blank=True, help_text="None: no face in this frame.")
+    box = models.JSONField(null=True, blank=True, help_text="[x, y, w, h] in the clip's pixels.")
+    probabilities = models.JSONField(null=True, blank=True, help_text="The 7 emotions of ml.EMOTIONS.")
+    emotion = models.CharField(max_length=10, blank=True)
+
+    class Meta:
+        ordering = ["media", "frame", "track"]
+        indexes = [models.Index(fields=["media", "frame"])]
+
+    def __str__(self):
+        return f"frame {self.frame} track {self.track}: {self.emotion or 'no face'}"
+
+
 @receiver(post_delete, sender=Media)
 def _delete_files(sender, instance: Media, **kwargs):
     # However a row goes (the API, the admin, a cascade from the user), its files go with it, but only
     # once the deletion is committed: a rolled-back delete must not leave a row without its file.
-    names = [f.name for f in (instance.file, instance.thumbnail) if f]
+    # A deferred field (a delete through .only()) is not read back from a row that is gone.
+    deferred = instance.get_deferred_fields()
+    fields = [
+        getattr(instance, name) for name in ("file", "thumbnail", "playable", "annotated") if name not in deferred
+    ]
+    names = [f.name for f in fields if f]
     storage = instance.file.storage
 
     def delete():

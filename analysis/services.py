@@ -15,13 +15,14 @@ from pathlib import Path
 import numpy as np
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.db import connection, transaction
 from django.utils import timezone
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 import ml
-from analysis.models import Media
+from analysis.models import Detection, Media
+from ml import video
 
 logger = logging.getLogger(__name__)
 
@@ -34,12 +35,16 @@ class UploadRejected(Exception):
     """An upload that cannot be accepted; str(exc) is a message meant for the person uploading."""
 
 
-def create_media(user, uploaded_file) -> Media:
-    """Validate an uploaded photo, store a clean upright RGB copy and a thumbnail, and queue analysis."""
+def create_media(user, uploaded_file, *, sample_fps: float | None = None) -> Media:
+    """Validate an uploaded photo or clip, store it (a photo as a clean upright RGB copy with a
+    thumbnail), and queue analysis. ``sample_fps`` is for clips: None the default, 0 every frame."""
     name = getattr(uploaded_file, "name", "") or ""
     size = uploaded_file.size
     if not size:
         raise UploadRejected("The file is empty.")
+    # What the content is decides, never the name: an image called clip.mp4 is analysed as a photo.
+    if not _is_image(uploaded_file):
+        return _create_clip(user, uploaded_file, name, size, sample_fps)
     if size > settings.FER_MAX_UPLOAD_BYTES:
         raise UploadRejected(
             f"The file is {size / 1e6:.1f} MB; the limit is {settings.FER_MAX_UPLOAD_BYTES / 1e6:.0f} MB."
@@ -71,6 +76,77 @@ def create_media(user, uploaded_file) -> Media:
         for field in (media.file, media.thumbnail):
             if field:
                 field.storage.delete(field.name)
+        raise
+    return media
+
+
+def _is_image(uploaded_file) -> bool:
+    """Whether Pillow recognises one of the accepted photo formats (from the header only)."""
+    uploaded_file.seek(0)
+    try:
+        with Image.open(uploaded_file, formats=ACCEPTED_FORMATS):
+            return True
+    except UnidentifiedImageError:
+        return False
+    except Exception:  # a recognised but damaged or huge image: the photo path explains why
+        return True
+    finally:
+        uploaded_file.seek(0)
+
+
+def _create_clip(user, uploaded_file, name: str, size: int, sample_fps: float | None) -> Media:
+    """Probe a clip's header, check the limits, store it unchanged, and queue its analysis."""
+    if size > settings.FER_MAX_VIDEO_BYTES:
+        raise UploadRejected(
+            f"The file is {size / 1e6:,.0f} MB; the limit for clips is {settings.FER_MAX_VIDEO_BYTES / 1e6:,.0f} MB."
+        )
+    uploaded_file.seek(0)
+    # Django keeps large uploads in a temporary file (FFmpeg reads it by path) and small ones in memory.
+    source = uploaded_file.temporary_file_path() if hasattr(uploaded_file, "temporary_file_path") else uploaded_file
+    try:
+        info = video.probe(source)
+    except video.InvalidVideo as exc:
+        message = str(exc)
+        if "neither" in message:
+            message = "This is not a JPEG, PNG or WebP image. Clips must be MP4, MOV, WebM or AVI."
+        raise UploadRejected(message) from None
+    finally:
+        uploaded_file.seek(0)
+    limit_s = settings.FER_MAX_VIDEO_SECONDS
+    if info.duration_ms > limit_s * 1000:
+        raise UploadRejected(
+            f"The clip lasts {info.duration_ms / 60000:.1f} minutes; the limit is {limit_s / 60:g} minutes."
+        )
+    long_side, short_side = settings.FER_MAX_VIDEO_LONG_SIDE, settings.FER_MAX_VIDEO_SHORT_SIDE
+    if max(info.width, info.height) > long_side or min(info.width, info.height) > short_side:
+        raise UploadRejected(
+            f"The clip is {info.width} x {info.height} pixels; the limit is {long_side} x {short_side} "
+            "in either orientation."
+        )
+    if sample_fps is None:
+        sample_fps = settings.FER_VIDEO_SAMPLE_FPS
+    media = Media(
+        user=user,
+        kind=Media.Kind.VIDEO,
+        original_name=Path(name).name[:255],
+        content_type=f"video/{info.container}",
+        width=info.width,
+        height=info.height,
+        bytes=size,
+        duration_ms=info.duration_ms,
+        fps=info.fps,
+        frame_count=info.frame_count,
+        sample_fps=sample_fps,
+    )
+    try:
+        with transaction.atomic():
+            media.file.save(f"clip.{info.container}", uploaded_file, save=False)
+            media.heartbeat_at = timezone.now()
+            media.save()
+            enqueue_analysis(media)
+    except BaseException:
+        if media.file:
+            media.file.storage.delete(media.file.name)
         raise
     return media
 
@@ -141,6 +217,13 @@ def enqueue_analysis(media: Media) -> None:
     """Send the analysis task once the current transaction commits (the worker must see the row)."""
     from analysis.tasks import analyze_media_task
 
+    if media.kind == Media.Kind.VIDEO:
+        # A clip may take many minutes: its own time limits, kept above the decoder's budget.
+        limit = settings.FER_VIDEO_TASK_TIME_LIMIT
+        transaction.on_commit(
+            lambda: analyze_media_task.apply_async((str(media.pk),), time_limit=limit, soft_time_limit=limit - 30)
+        )
+        return
     transaction.on_commit(lambda: analyze_media_task.delay(str(media.pk)))
 
 
@@ -152,6 +235,9 @@ def analyze_media(media_id) -> None:
     if media is None:  # deleted before the worker got to it
         return
     if not media.mark_processing():  # finished already, or another worker holds it
+        return
+    if media.kind == Media.Kind.VIDEO:
+        _analyze_clip(media)
         return
     queued_for = (media.started_at - media.created_at).total_seconds() * 1000
     try:
@@ -185,6 +271,122 @@ def analyze_media(media_id) -> None:
     )
     timings = {key: round(value, 1) for key, value in timings.items()}
     media.mark_done(faces, model_version=ml.MODEL_VERSION, timings=timings)
+
+
+def _analyze_clip(media: Media) -> None:
+    """Stream a clip through ml.video, storing rows and progress as they come (worker only)."""
+    from ml.annotate_video import Mp4Writer
+
+    started = time.perf_counter()
+    # A previous attempt that died part-way must not leave duplicate rows.
+    media.detections.all().delete()
+    summary = video.Summary()
+    budget = video.Budget(
+        max_frames=settings.FER_VIDEO_MAX_FRAMES,
+        # Some slack over the upload limit: the probed duration is rounded and may be missing.
+        max_duration_ms=settings.FER_MAX_VIDEO_SECONDS * 1000 + 5000,
+        max_seconds=settings.FER_VIDEO_MAX_DECODE_SECONDS,
+    )
+    sample_fps = media.sample_fps if media.sample_fps is not None else settings.FER_VIDEO_SAMPLE_FPS
+    folder = Path(settings.MEDIA_ROOT) / "users" / str(media.user_id) / "clips"
+    folder.mkdir(parents=True, exist_ok=True)
+    playable_tmp = folder / f".{media.pk.hex}.partial.mp4"
+    cancelled = False
+    try:
+        with _heartbeat(media.pk):
+            path = media.file.path
+            _store_poster(media, path)
+            with Mp4Writer(playable_tmp, media.width, media.height) as writer:
+                chunks = video.analyze_video(path, sample_fps=sample_fps or None, budget=budget, on_frame=writer.write)
+                try:
+                    for chunk in chunks:
+                        Detection.objects.bulk_create(Detection(media=media, **row.as_dict()) for row in chunk.rows)
+                        summary.add(chunk.rows)
+                        # About once a second: the progress, and the cancel check (the row's status).
+                        if not media.report_progress(chunk.fraction):
+                            cancelled = True
+                            break
+                finally:
+                    chunks.close()
+            with playable_tmp.open("rb") as handle:
+                media.playable.save("playable.mp4", File(handle), save=False)
+            Media.objects.filter(pk=media.pk).update(playable=media.playable.name)
+    except FileNotFoundError:
+        media.mark_failed("The stored clip is missing.")
+        return
+    except video.InvalidVideo as exc:
+        # Broken mid-stream or over budget: the rows stored so far stay, the reason is shown.
+        media.mark_failed(str(exc))
+        return
+    except SoftTimeLimitExceeded:
+        logger.warning("Analysis of clip %s ran past the soft time limit", media.pk)
+        media.mark_failed("The analysis took too long and was stopped.")
+        return
+    except Exception:
+        logger.exception("Analysis of clip %s failed", media.pk)
+        media.mark_failed("The analysis failed unexpectedly; please try uploading the clip again.")
+        return
+    finally:
+        playable_tmp.unlink(missing_ok=True)
+    timings = {"total_ms": round((time.perf_counter() - started) * 1000, 1)}
+    media.store_clip_summary(
+        summary.clip(), summary.tracks(), finish=not cancelled, model_version=ml.MODEL_VERSION, timings=timings
+    )
+
+
+def _store_poster(media: Media, path: str) -> None:
+    """The clip's first frame as its thumbnail (the gallery tile and the player's poster)."""
+    poster = Image.fromarray(video.poster(path, max_side=max(THUMBNAIL_SIZE)))
+    media.thumbnail.save("thumb.jpg", ContentFile(_encode(poster, "JPEG", quality=85)), save=False)
+    Media.objects.filter(pk=media.pk).update(thumbnail=media.thumbnail.name)
+
+
+def cancel_media(media: Media) -> bool:
+    """Cancel a queued or running analysis, keeping what was found so far; False when it had finished."""
+    return media.request_cancel()
+
+
+def request_annotated(media: Media) -> bool:
+    """Queue the annotated MP4 of a finished clip; False when it is not a finished clip or already asked."""
+    if media.kind != Media.Kind.VIDEO or media.status not in (Media.Status.DONE, Media.Status.CANCELLED):
+        return False
+    with transaction.atomic():
+        asked = Media.objects.filter(pk=media.pk, annotated_status__in=["", "failed"]).update(annotated_status="queued")
+        if asked:
+            from analysis.tasks import annotate_clip_task
+
+            limit = settings.FER_VIDEO_TASK_TIME_LIMIT
+            transaction.on_commit(
+                lambda: annotate_clip_task.apply_async((str(media.pk),), time_limit=limit, soft_time_limit=limit - 30)
+            )
+    media.refresh_from_db(fields=["annotated_status"])
+    return asked == 1
+
+
+def make_annotated(media_id) -> None:
+    """Burn a clip's stored boxes and labels into an H.264 MP4 (worker only)."""
+    from ml.annotate_video import annotate_clip
+
+    if Media.objects.filter(pk=media_id, annotated_status="queued").update(annotated_status="processing") != 1:
+        return
+    media = Media.objects.get(pk=media_id)
+    folder = Path(settings.MEDIA_ROOT) / "users" / str(media.user_id) / "clips"
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f".{media.pk.hex}.annotated.partial.mp4"
+    rows = (
+        video.Row(d.frame, d.timestamp_ms, d.track, d.box, d.probabilities, d.emotion)
+        for d in media.detections.order_by("frame", "track").iterator(chunk_size=2000)
+    )
+    try:
+        annotate_clip(media.file.path, target, rows)
+        with target.open("rb") as handle:
+            media.annotated.save("annotated.mp4", File(handle), save=False)
+        Media.objects.filter(pk=media.pk).update(annotated=media.annotated.name, annotated_status="done")
+    except Exception:
+        logger.exception("Annotated copy of clip %s failed", media_id)
+        Media.objects.filter(pk=media_id).update(annotated_status="failed")
+    finally:
+        target.unlink(missing_ok=True)
 
 
 class _heartbeat:
@@ -221,7 +423,7 @@ def delete_media(media: Media) -> None:
 def delete_user_data(user) -> None:
     """Delete every item and stored file of a user (before their account is deleted)."""
     with transaction.atomic():
-        for media in Media.objects.for_user(user).only("pk", "file", "thumbnail", "user_id"):
+        for media in Media.objects.for_user(user).only("pk", "file", "thumbnail", "playable", "annotated", "user_id"):
             media.delete()
     # Also anything in the user's folder that no row points to (an upload interrupted mid-write).
     folder = Path(settings.MEDIA_ROOT) / "users" / str(user.pk)
@@ -237,7 +439,7 @@ def sweep_stale_jobs() -> dict:
     stuck = Media.objects.filter(status=Media.Status.PROCESSING, heartbeat_at__lt=stale) | Media.objects.filter(
         status=Media.Status.QUEUED, heartbeat_at__lt=forgotten
     )
-    for media in stuck.only("pk", "status", "attempts", "heartbeat_at"):
+    for media in stuck.only("pk", "kind", "status", "attempts", "heartbeat_at"):
         if media.attempts >= settings.FER_JOB_MAX_ATTEMPTS:
             # Conditional on the state we saw, so a job that just finished is not overwritten.
             failed = Media.objects.filter(pk=media.pk, status=media.status, heartbeat_at=media.heartbeat_at).update(

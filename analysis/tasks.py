@@ -31,3 +31,9 @@ def analyze_live_frame(self, frame_b64: str) -> dict:
         # Nobody waits any more: Ignore stores no result.
         raise Ignore()
     return reply
+
+
+@shared_task(name="analysis.tasks.annotate_clip")
+def annotate_clip_task(media_id: str) -> None:
+    """Make the annotated MP4 of one clip (asked for from its page or the API)."""
+    services.make_annotated(media_id)

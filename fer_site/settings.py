@@ -177,6 +177,19 @@ FER_MAX_UPLOAD_BYTES = env_int("FER_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
 # 50 megapixels is above a 48 MP phone sensor; an RGB image this size decodes to 150 MB of memory,
 # and the check runs on the header, before decoding, so a small file cannot expand into gigabytes.
 FER_MAX_IMAGE_PIXELS = env_int("FER_MAX_IMAGE_PIXELS", 50_000_000)
+# Clips (issue 4). 1 GB holds ten minutes of phone video at 4K; longer or larger clips are refused
+# at upload, from the probed header, before any decoding.
+FER_MAX_VIDEO_BYTES = env_int("FER_MAX_VIDEO_BYTES", 1024 * 1024 * 1024)
+FER_MAX_VIDEO_SECONDS = env_int("FER_MAX_VIDEO_SECONDS", 10 * 60)
+# 3840 x 2160 (4K UHD) in either orientation.
+FER_MAX_VIDEO_LONG_SIDE = env_int("FER_MAX_VIDEO_LONG_SIDE", 3840)
+FER_MAX_VIDEO_SHORT_SIDE = env_int("FER_MAX_VIDEO_SHORT_SIDE", 2160)
+# Frames analysed per second of video; faces do not change expression faster than this matters.
+FER_VIDEO_SAMPLE_FPS = float(os.environ.get("FER_VIDEO_SAMPLE_FPS", "5"))
+# The decoder's own budget, since container metadata is not trusted: ten minutes at 60 fps, and
+# the wall-clock time one clip may take (a tiny file can hold an hour of video).
+FER_VIDEO_MAX_FRAMES = env_int("FER_VIDEO_MAX_FRAMES", 10 * 60 * 60)
+FER_VIDEO_MAX_DECODE_SECONDS = env_int("FER_VIDEO_MAX_DECODE_SECONDS", 40 * 60)
 # Per-user API upload rate (DRF throttle syntax).
 FER_UPLOAD_RATE = os.environ.get("FER_UPLOAD_RATE", "60/min")
 # Password guesses through POST /api/auth/token/, per client address.
@@ -207,6 +220,8 @@ FER_JOB_MAX_ATTEMPTS = env_int("FER_JOB_MAX_ATTEMPTS", 3)
 FER_SWEEP_INTERVAL_SECONDS = env_int("FER_SWEEP_INTERVAL_SECONDS", 30)
 # Hard limit per photo task; generous because a cold worker on a busy machine loads the model first.
 FER_TASK_TIME_LIMIT = env_int("FER_TASK_TIME_LIMIT", 300)
+# Hard limit per clip task: above the decoder's own budget, so the budget is what normally stops it.
+FER_VIDEO_TASK_TIME_LIMIT = env_int("FER_VIDEO_TASK_TIME_LIMIT", FER_VIDEO_MAX_DECODE_SECONDS + 10 * 60)
 
 # --- Celery --------------------------------------------------------------------------------------------
 _broker_dir = Path(os.environ.get("FER_BROKER_DIR", BASE_DIR / "var" / "broker"))
@@ -231,7 +246,7 @@ else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         # Redis re-delivers an unacknowledged message after this long. It must exceed the task time
         # limit, or a slow task still running is handed to a second worker (readthedocs' double run).
-        "visibility_timeout": FER_TASK_TIME_LIMIT * 2,
+        "visibility_timeout": max(FER_TASK_TIME_LIMIT, FER_VIDEO_TASK_TIME_LIMIT) * 2,
     }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Results live in the database (Media rows); nobody waits on Celery's result backend, except the

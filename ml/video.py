@@ -128,10 +128,8 @@ def probe(source: str | Path | object) -> VideoInfo:
             if container.streams.audio:
                 raise InvalidVideo("This file has sound but no pictures; upload a video clip or a photo.")
             raise InvalidVideo("This is neither a photo nor a video clip that can be read.")
-        if kind is None:
-            raise InvalidVideo(
-                f"This {container.format.long_name or container.format.name} file is not an MP4, MOV, WebM or AVI clip."
-            )
+        if kind is None:  # GIF, image sequences, raw streams: not clips, whatever FFmpeg can read
+            raise InvalidVideo("This is neither a photo nor a video clip that can be read.")
         ctx = stream.codec_context
         width, height = int(ctx.width or 0), int(ctx.height or 0)
         if width < 1 or height < 1:

@@ -91,3 +91,31 @@ def truncated(source: Path, target: Path, keep: float = 0.5) -> Path:
     data = source.read_bytes()
     target.write_bytes(data[: int(len(data) * keep)])
     return target
+
+
+def audio_only(target: Path, seconds: float = 1.0) -> Path:
+    """An MP4 (M4A) holding one AAC sound track and no pictures."""
+    import av
+
+    rate = 44100
+    with av.open(str(target), "w", format="mp4") as dst:
+        stream = dst.add_stream("aac", rate=rate)
+        samples = np.sin(np.linspace(0, 440 * 2 * np.pi * seconds, int(rate * seconds))).astype(np.float32)
+        frame = av.AudioFrame.from_ndarray(samples[None, :], format="fltp", layout="mono")
+        frame.sample_rate = rate
+        for packet in stream.encode(frame):
+            dst.mux(packet)
+        for packet in stream.encode():
+            dst.mux(packet)
+    return target
+
+
+def blank_clip(target: Path, width: int, height: int, frames: int = 2, fps: float = 10.0) -> Path:
+    """A few grey frames at any size (for the size limits)."""
+    return write_clip(target, (np.full((height, width, 3), 128, np.uint8) for _ in range(frames)), fps=fps)
+
+
+def clip_upload(path: Path, content_type: str = "video/mp4"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(path.name, path.read_bytes(), content_type=content_type)

@@ -33,7 +33,7 @@ def test_a_rejected_upload_answers_400_with_the_reason(alice, client_for):
     response = client_for(alice).post("/api/media/", {"file": upload(b"not an image")}, format="multipart")
 
     assert response.status_code == 400
-    assert response.json() == {"file": ["This is not a JPEG, PNG or WebP image."]}
+    assert response.json() == {"file": ["This is not a JPEG, PNG or WebP image. Clips must be MP4, MOV, WebM or AVI."]}
 
 
 def test_an_upload_without_a_file_answers_400(alice, client_for):

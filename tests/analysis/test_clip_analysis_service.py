@@ -1,0 +1,90 @@
+"""analyze_media on a stored clip: rows per sampled frame and face, tracks, summary, playable copy."""
+
+from analysis.models import Media
+from analysis.services import analyze_media, cancel_media, create_media
+from ml import video
+from tests.analysis.clips import analysed_clip
+from tests.videos import clip_file, clip_upload
+
+
+def test_it_stores_a_row_per_sampled_frame_and_face_with_tracks(alice, tmp_path):
+    media = analysed_clip(alice, tmp_path)
+
+    assert media.status == Media.Status.DONE, media.error
+    assert media.progress == 1.0
+    assert media.people == 2 and media.face_count == 2
+    rows = list(media.detections.order_by("frame", "track"))
+    # 3 s at 10 fps sampled at 5 fps: frames 0, 2, ... 28; the last second has no face.
+    assert sorted({row.frame for row in rows}) == list(range(0, 30, 2))
+    assert all(row.timestamp_ms == row.frame * 100 for row in rows)
+    blank = [row for row in rows if row.timestamp_ms >= 2000]
+    assert len(blank) == 5 and all(row.track is None and row.box is None for row in blank)
+    assert {row.track for row in rows if row.track} == {1, 2}
+    assert [track["track"] for track in media.tracks] == [1, 2]
+    assert tuple(media.tracks[0]) == video.TRACK_FIELDS
+    assert media.dominant_emotion == media.tracks[0]["dominant_emotion"]
+
+
+def test_it_makes_a_poster_thumbnail_and_an_h264_copy(alice, tmp_path):
+    media = analysed_clip(alice, tmp_path, seconds=1, blank_seconds=0)
+
+    assert media.thumbnail and media.thumbnail.name.endswith(".jpg")
+    copy = video.probe(media.playable.path)
+    assert (copy.container, copy.codec) == ("mp4", "h264")
+
+
+def test_every_frame_sampling_analyses_every_frame(alice, tmp_path):
+    media = create_media(alice, clip_upload(clip_file(tmp_path, seconds=1)), sample_fps=0)
+
+    analyze_media(media.pk)
+
+    assert sorted(set(media.detections.values_list("frame", flat=True))) == list(range(10))
+
+
+def test_a_truncated_clip_fails_with_a_reason(alice, tmp_path):
+    from tests.videos import faststart_h264, truncated
+
+    whole = faststart_h264(clip_file(tmp_path, seconds=2), tmp_path / "h264.mp4")
+    media = create_media(alice, clip_upload(truncated(whole, tmp_path / "cut.mp4")))
+
+    analyze_media(media.pk)
+
+    media.refresh_from_db()
+    assert media.status == Media.Status.FAILED
+    assert "damaged" in media.error or "truncated" in media.error
+
+
+def test_a_clip_over_the_frame_budget_fails_with_a_reason(alice, tmp_path, settings):
+    settings.FER_VIDEO_MAX_FRAMES = 5
+    media = create_media(alice, clip_upload(clip_file(tmp_path, seconds=1)))
+
+    analyze_media(media.pk)
+
+    media.refresh_from_db()
+    assert media.status == Media.Status.FAILED
+    assert "more than 5 frames" in media.error
+
+
+def test_cancel_stops_the_work_and_keeps_the_partial_result(alice, tmp_path, monkeypatch):
+    media = create_media(alice, clip_upload(clip_file(tmp_path, seconds=4)))
+    reports = []
+    original = Media.report_progress
+
+    def report_then_cancel(self, fraction):
+        reports.append(fraction)
+        if len(reports) == 2:
+            cancel_media(Media.objects.get(pk=self.pk))
+        return original(self, fraction)
+
+    monkeypatch.setattr(Media, "report_progress", report_then_cancel)
+    # A chunk after every frame, so the cancel lands early in the clip.
+    monkeypatch.setattr("ml.video.BATCH_FACES", 1)
+
+    analyze_media(media.pk)
+
+    media.refresh_from_db()
+    assert media.status == Media.Status.CANCELLED and media.partial
+    assert len(reports) == 2  # it stopped at the first report after the cancel
+    frames = set(media.detections.values_list("frame", flat=True))
+    assert frames and max(frames) < 20
+    assert media.people == 1 and media.tracks

@@ -102,7 +102,8 @@ def clip_fields(media: Media, request=None) -> dict:
         "fps": media.fps,
         "sample_fps": media.sample_fps,
         "people": media.people,
-        "tracks": media.tracks,
+        # Through the serializer: PostgreSQL's jsonb does not keep the keys in their documented order.
+        "tracks": TrackSerializer(media.tracks, many=True).data,
         "partial": media.partial,
         "detections_url": url("detections"),
         "player": url("", media.playable_url()) if media.playable else "",
@@ -303,7 +304,7 @@ def _json_chunks(media: Media):
         "duration_ms": media.duration_ms,
         "people": media.people,
         "partial": media.partial,
-        "tracks": media.tracks,
+        "tracks": TrackSerializer(media.tracks, many=True).data,
     }
     yield json.dumps(head)[:-1] + ', "rows": ['
     for i, values in enumerate(_rows(media)):

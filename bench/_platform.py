@@ -114,19 +114,22 @@ class Platform:
             [PYTHON, "manage.py", *args], cwd=REPO, env=self.env, check=True, capture_output=True, text=True
         ).stdout
 
-    def start_web(self) -> None:
+    def start_web(self, threads: int = 1) -> None:
+        # threads > 1: gunicorn's gthread worker class, as the README advises for live mode.
+        threading = ["--worker-class", "gthread", "--threads", str(threads)] if threads > 1 else []
         self._start(
             [PYTHON, "-m", "gunicorn", "fer_site.wsgi", "-w", str(self.web_workers), "-b", f"127.0.0.1:{self.port}",
-             "--access-logfile", "-", "--log-level", "warning"],
+             "--access-logfile", "-", "--log-level", "warning", *threading],
             "web",
         )  # fmt: skip
         self._wait_http(self.url + "/api/schema/")
 
-    def start_worker(self) -> None:
+    def start_worker(self, queues: str = "celery,live", name: str = "worker") -> None:
         self._start(
             [PYTHON, "-m", "celery", "-A", "fer_site", "worker", "--concurrency", str(self.worker_concurrency),
-             "--loglevel", "WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat"],
-            "worker",
+             "--loglevel", "WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat",
+             "--queues", queues, "--hostname", f"{name}@%h"],
+            name,
         )  # fmt: skip
 
     def _start(self, command: list[str], name: str) -> None:

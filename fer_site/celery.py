@@ -5,8 +5,11 @@ import os
 
 from celery import Celery
 from celery.signals import worker_process_init
+from kombu.transport import TRANSPORT_ALIASES
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fer_site.settings")
+# `filesystem://` (the default broker) with whole-message writes: see fer_site/broker.py.
+TRANSPORT_ALIASES["filesystem"] = "fer_site.broker:Transport"
 
 logger = logging.getLogger(__name__)
 

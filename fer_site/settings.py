@@ -238,7 +238,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         # Exchange bindings, kept beside the queue (kombu's default is ./control in the cwd).
         "control_folder": str(_broker_dir / "control"),
         # The transport polls the folder; 0.1 s keeps upload-to-result latency low at little cost.
-        "polling_interval": 0.1,
+        # Live mode on this broker wants less (bench/live.py: 0.02 s); each poll lists the folder.
+        "polling_interval": float(os.environ.get("FER_BROKER_POLLING_INTERVAL", "0.1")),
     }
     # The filesystem transport has no fan-out exchange for remote control (inspect, ping).
     CELERY_WORKER_ENABLE_REMOTE_CONTROL = False

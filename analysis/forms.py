@@ -35,14 +35,19 @@ class MultipleFileField(forms.FileField):
         return files
 
 
+# Photos, and the clip containers analysis.services accepts (by content; this only guides the picker).
+ACCEPT = "image/jpeg,image/png,image/webp,image/*,video/mp4,video/webm,video/quicktime,video/x-msvideo,.mov,.avi"
+
+
 class UploadForm(forms.Form):
     # Content checks (format, size, pixel count) happen per file in services.create_media, so that
     # one bad file is reported on its own and does not reject the good ones beside it.
     file = MultipleFileField(
         label="Photos",
         required=False,
-        widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/*"}),
+        widget=MultipleFileInput(attrs={"accept": ACCEPT}),
     )
+    every_frame = forms.BooleanField(label="Analyse every frame of clips", required=False)
 
     def clean_file(self):
         files = self.cleaned_data["file"]

@@ -10,6 +10,8 @@ urlpatterns = [
     path("gallery/", views.gallery, name="gallery"),
     path("media/<uuid:pk>/", views.detail, name="detail"),
     path("media/<uuid:pk>/delete/", views.delete, name="delete"),
+    path("media/<uuid:pk>/cancel/", views.cancel, name="cancel"),
+    path("media/<uuid:pk>/annotate/", views.annotate, name="annotate"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("live/", live_views.live_page, name="live"),
 ]

@@ -23,7 +23,7 @@ import ml
 from .api import UploadThrottle
 from .forms import GalleryFilterForm, UploadForm
 from .models import Face, Media
-from .services import UploadRejected, create_media, delete_media
+from .services import UploadRejected, cancel_media, create_media, delete_media, request_annotated
 
 # 24 tiles fill whole rows of 2, 3, 4 and 6 columns: phone, tablet and desktop grids alike.
 GALLERY_PAGE_SIZE = 24
@@ -39,6 +39,7 @@ TILE_FIELDS = (
     "created_at",
     "face_count",
     "dominant_emotion",
+    "progress",
 )
 # A placeholder UUID the JS swaps for a real id, so it builds URLs from reverse()d templates.
 PLACEHOLDER_ID = "00000000-0000-0000-0000-000000000000"
@@ -76,7 +77,9 @@ def upload(request):
                 )
                 continue
             try:
-                media = create_media(request.user, uploaded)
+                media = create_media(
+                    request.user, uploaded, sample_fps=0.0 if form.cleaned_data["every_frame"] else None
+                )
             except UploadRejected as exc:
                 results.append(UploadResult(uploaded.name, False, str(exc)))
             else:
@@ -173,6 +176,17 @@ def detail(request, pk):
         "api": reverse("api:media-detail", args=[media.pk]),
         "faces": [{"box": face.box, "emotion": face.emotion, "confidence": face.confidence} for face in faces],
     }
+    if media.kind == Media.Kind.VIDEO:
+        data.update(
+            {
+                "kind": "video",
+                "player": media.playable_url(),
+                "detections": reverse("api:media-detections", args=[media.pk]),
+                "duration_ms": media.duration_ms,
+                "tracks": media.tracks,
+                "emotions": list(ml.EMOTIONS),
+            }
+        )
     total = None
     if media.finished_at and media.created_at:
         total = _duration((media.finished_at - media.created_at).total_seconds())
@@ -182,8 +196,46 @@ def detail(request, pk):
         "media_data": data,
         "timings": _timing_rows(media.timings),
         "total": total,
+        "tracks": [
+            {
+                **track,
+                "shares": _share_rows(track["shares"]),
+                "first_s": track["first_timestamp_ms"] / 1000,
+                "last_s": track["last_timestamp_ms"] / 1000,
+            }
+            for track in media.tracks or []
+        ],
+        "duration_s": (media.duration_ms or 0) / 1000,
+        "exports": {
+            "csv": reverse("api:media-export-csv", args=[media.pk]),
+            "json": reverse("api:media-export-json", args=[media.pk]),
+        },
     }
     return render(request, "analysis/detail.html", context)
+
+
+def _share_rows(shares: dict) -> list[dict]:
+    return [{"emotion": name, "percent": 100 * float(shares.get(name, 0.0))} for name in ml.EMOTIONS]
+
+
+@login_required
+@require_http_methods(["POST"])
+def cancel(request, pk):
+    media = get_object_or_404(Media.objects.for_user(request.user), pk=pk)
+    if cancel_media(media):
+        messages.success(request, "The analysis was cancelled; what was found so far is kept.")
+    else:
+        messages.info(request, "The analysis had already finished.")
+    return redirect("analysis:detail", pk=media.pk)
+
+
+@login_required
+@require_http_methods(["POST"])
+def annotate(request, pk):
+    media = get_object_or_404(Media.objects.for_user(request.user), pk=pk)
+    if request_annotated(media):
+        messages.success(request, "The annotated video is being made; this page shows it when it is ready.")
+    return redirect("analysis:detail", pk=media.pk)
 
 
 @login_required

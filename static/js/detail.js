@@ -41,7 +41,10 @@
 
   function start() { draw(media.faces || []); }
   // On error too: the boxes are placed from the stored size, so they can still be listed.
-  if (img.complete) start(); else { img.addEventListener("load", start); img.addEventListener("error", start); }
+  // A clip's boxes follow the playing video instead (clip.js).
+  if (media.kind !== "video" && img) {
+    if (img.complete) start(); else { img.addEventListener("load", start); img.addEventListener("error", start); }
+  }
 
   const ACTIVE = new Set(["queued", "processing"]);
   if (!ACTIVE.has(media.status) || !window.fetch) return;

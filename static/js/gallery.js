@@ -34,6 +34,12 @@
       faces.textContent = summary.face_count === 1 ? "1 face" : `${summary.face_count} faces`;
       faces.hidden = false;
     }
+    const bar = tile.querySelector("[data-role=progress]");
+    if (bar && typeof item.progress === "number") {
+      bar.querySelector(".progress__fill").style.width = `${Math.round(item.progress * 100)}%`;
+      bar.setAttribute("aria-valuenow", String(Math.round(item.progress * 100)));
+      bar.hidden = !ACTIVE.has(item.status);
+    }
     tile.dataset.status = item.status;
   }
 

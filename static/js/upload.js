@@ -67,6 +67,8 @@
     view.msg.textContent = "Uploading…";
     const body = new FormData();
     body.append("file", file, file.name);
+    const everyFrame = form.querySelector("input[name=every_frame]");
+    if (everyFrame && everyFrame.checked) body.append("every_frame", "true");
     let response;
     try {
       response = await fetch(endpoint, {

@@ -1,17 +1,22 @@
 """Live mode's endpoint (POST /api/live/) and page (/live/); the work is in analysis.live."""
 
+import json
 import logging
 import math
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import parsers, serializers, status
 from rest_framework.response import Response
 from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
+import ml
 from analysis import live
 
 logger = logging.getLogger(__name__)
@@ -93,3 +98,43 @@ def live_page(request):
         "analysis/live.html",
         {"max_side": settings.FER_LIVE_MAX_SIDE, "deadline_ms": settings.FER_LIVE_DEADLINE_MS},
     )
+
+
+class RecordingSecondSerializer(serializers.Serializer):
+    t = serializers.IntegerField(min_value=0, help_text="Seconds since the recording started.")
+    faces = serializers.IntegerField(min_value=0, max_value=100, default=0)
+    frames = serializers.IntegerField(min_value=0, required=False)
+    probabilities = serializers.DictField(child=serializers.FloatField(min_value=0, max_value=1), allow_null=True)
+
+    def validate_probabilities(self, value):
+        if value is not None and set(value) != set(ml.EMOTIONS):
+            raise serializers.ValidationError(f"Give exactly these emotions: {', '.join(ml.EMOTIONS)}.")
+        return value
+
+
+class RecordingSerializer(serializers.Serializer):
+    seconds = RecordingSecondSerializer(many=True, max_length=live.MAX_RECORDING_SECONDS)
+
+
+@login_required
+@require_POST
+def save_recording(request):
+    """Save the page's per-second summary (JSON, no pictures) as a live item; answers its page's URL."""
+    try:
+        payload = json.loads(request.body or b"{}")
+    except ValueError:
+        return JsonResponse({"detail": "Send the recording as JSON."}, status=400)
+    recording = RecordingSerializer(data=payload)
+    if not recording.is_valid():
+        return JsonResponse({"detail": "The recording is malformed.", "errors": recording.errors}, status=400)
+    try:
+        media = live.save_recording(request.user, recording.validated_data["seconds"])
+    except live.RecordingRejected as exc:
+        return JsonResponse({"detail": str(exc)}, status=400)
+    url = reverse("analysis:detail", args=[media.pk])
+    return JsonResponse({"id": str(media.pk), "url": url}, status=201)
+
+
+def recording_detail(request, media):
+    """The detail page of a saved live recording: its per-second timeline (analysis.views.detail)."""
+    return render(request, "analysis/live_recording.html", {"media": media, "timeline": live.recording_timeline(media)})

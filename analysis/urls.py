@@ -14,4 +14,5 @@ urlpatterns = [
     path("media/<uuid:pk>/annotate/", views.annotate, name="annotate"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("live/", live_views.live_page, name="live"),
+    path("live/save/", live_views.save_recording, name="live-save"),
 ]

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods
 
 import ml
 
+from . import live_views
 from .api import UploadThrottle
 from .forms import GalleryFilterForm, UploadForm
 from .models import Face, Media
@@ -164,6 +165,8 @@ def _duration(seconds: float) -> str:
 @login_required
 def detail(request, pk):
     media = get_object_or_404(Media.objects.for_user(request.user).prefetch_related("faces"), pk=pk)
+    if media.kind == Media.Kind.LIVE:
+        return live_views.recording_detail(request, media)
     faces = list(media.faces.all())
     # Number faces left to right, the order the boxes are drawn in, so "face 2" means the same
     # box in the picture and in the list beside it.

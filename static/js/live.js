@@ -177,6 +177,7 @@
       for (const name of EMOTIONS) bucket.sums[name] = (bucket.sums[name] || 0) + (top.probabilities[name] || 0);
     }
     recording.set(second, bucket);
+    document.getElementById("live-save").disabled = false;
     draw(now);
   }
 
@@ -239,6 +240,40 @@
     answered = 0;
   };
 
+  const saveButton = document.getElementById("live-save");
+  const saved = document.getElementById("live-saved");
+
+  async function save() {
+    const summary = Facet.liveRecording();
+    if (!summary.seconds.length) return;
+    saveButton.disabled = true;
+    try {
+      const response = await fetch(root.dataset.save, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": Facet.csrfToken(), Accept: "application/json" },
+        body: JSON.stringify(summary),
+      });
+      const reply = await response.json().catch(() => null);
+      if (response.status !== 201) {
+        saved.textContent = Facet.errorMessage(reply, `Could not save (HTTP ${response.status}).`);
+        return;
+      }
+      Facet.liveRecordingClear();
+      saved.textContent = "Saved. ";
+      const link = document.createElement("a");
+      link.href = reply.url;
+      link.id = "live-saved-link";
+      link.textContent = `View the recording (${summary.seconds.length} s)`;
+      saved.append(link);
+    } catch (error) {
+      saved.textContent = "Could not save: the connection failed.";
+    } finally {
+      saveButton.disabled = recording.size === 0;
+    }
+  }
+
+  saveButton.addEventListener("click", save);
   startButton.addEventListener("click", start);
   stopButton.addEventListener("click", stop);
   window.addEventListener("pagehide", stop);

@@ -81,4 +81,10 @@ def test_the_live_page_shows_labelled_boxes_over_the_camera_picture(
     page.wait_for_function("document.getElementById('live-status').textContent.includes('frames/s')")
     page.wait_for_timeout(1500)
     assert len(page.evaluate("Facet.liveRecording().seconds")) >= 1
+
+    # "Save recording" keeps the per-second summary; its page shows it as a timeline.
+    page.click("#live-save")
+    page.click("#live-saved-link")
+    page.wait_for_selector("#timeline[data-tracks='1'] .timeline__line.emo-neutral")
+    assert page.locator("#timeline .timeline__line").count() == 7
     assert errors == []

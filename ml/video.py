@@ -32,6 +32,9 @@ ACCEPTED_CONTAINERS = {"mov,mp4,m4a,3gp,3g2,mj2": "mp4", "matroska,webm": "webm"
 DEFAULT_SAMPLE_FPS = 5.0
 # Crops classified together; the classifier pads batches to powers of two up to 32.
 BATCH_FACES = 32
+# The whole frame is searched once a second of video; between, only around tracked faces (a few times
+# cheaper: the Haar cascade's cost grows with the pixels searched). A new face waits at most this long.
+FULL_SCAN_MS = 1000
 # A clip is "done early" (truncated or damaged) when decoding stops this far short of the duration the
 # container declares: the larger of 5 % and half a second, so rounding of the last frame never counts.
 EARLY_END_FRACTION = 0.05
@@ -205,6 +208,16 @@ class Tracker:
     _tracks: list[_Track] = field(default_factory=list)
     _next: int = 1
 
+    def predicted_boxes(self, at_ms: int) -> list[tuple[float, float, float, float]]:
+        """Where each live track's face should be at ``at_ms`` (x, y, w, h), for a local search."""
+        out = []
+        for track in self._tracks:
+            if at_ms - track.last_ms <= self.max_gap_ms:
+                cx, cy = track.predicted_centre(at_ms)
+                w, h = track.box[2], track.box[3]
+                out.append((cx - w / 2, cy - h / 2, w, h))
+        return out
+
     def update(self, boxes, at_ms: int) -> list[int]:
         """Track numbers for ``boxes`` (in order) found in the frame at ``at_ms``."""
         self._tracks = [t for t in self._tracks if at_ms - t.last_ms <= self.max_gap_ms]
@@ -314,6 +327,33 @@ class Summary:
         }
 
 
+def detect_near(grey: np.ndarray, boxes, settings: DetectorSettings = DetectorSettings(), margin: float = 0.75):
+    """Faces in ``grey`` searched only in windows around ``boxes`` (each widened by ``margin`` of its
+    size on every side), at the same detection scale as a whole-frame search; left to right."""
+    height, width = grey.shape
+    scale = settings.detection_scale(height, width)
+    found = []
+    for x, y, w, h in boxes:
+        mx, my = round(w * margin), round(h * margin)
+        x0, y0 = max(0, round(x) - mx), max(0, round(y) - my)
+        x1, y1 = min(width, round(x + w) + mx), min(height, round(y + h) + my)
+        if x1 - x0 < 8 or y1 - y0 < 8:
+            continue
+        # The window's own max_side, so that detect_faces shrinks it exactly as it would the frame.
+        window = DetectorSettings(
+            settings.scale_factor,
+            settings.min_neighbors,
+            settings.min_face,
+            max(1, round(max(x1 - x0, y1 - y0) * scale)),
+        )
+        for bx, by, bw, bh in detect_faces(grey[y0:y1, x0:x1], window):
+            candidate = (bx + x0, by + y0, bw, bh)
+            # Windows of faces close together overlap: the same face is found once.
+            if all(iou(candidate, other) < 0.3 for other in found):
+                found.append(candidate)
+    return sorted(found)
+
+
 def _frame_ms(frame, index: int, fps: float, start: float) -> int:
     if frame.pts is not None and frame.time is not None:
         return max(0, round((frame.time - start) * 1000))
@@ -390,11 +430,14 @@ def analyze_video(
     tracker: Tracker | None = None,
     flush_seconds: float = 1.0,
     on_frame: Callable | None = None,
+    full_scan_ms: int | None = FULL_SCAN_MS,
 ) -> Iterator[Chunk]:
     """Rows of every sampled frame, in frame order, in chunks yielded at least every ``flush_seconds``
     of work (so a caller can report progress and stop early by closing the iterator).
 
     Faces are classified in batches of up to BATCH_FACES crops. ``on_frame`` as for ``decode``.
+    The whole frame is searched for faces every ``full_scan_ms`` of video and whenever no one is
+    being tracked; in between only around the tracked faces (``detect_near``). None: always all.
     Raises InvalidVideo, BrokenVideo or OverBudget (the rows yielded before that stay valid).
     """
     from ml.classify import served
@@ -406,6 +449,7 @@ def analyze_video(
     crops: list[np.ndarray] = []
     frames_decoded, position_ms = 0, 0
     last_flush = time.perf_counter()
+    last_full_ms = None
 
     def fraction() -> float:
         if info.duration_ms > 0:
@@ -432,7 +476,12 @@ def analyze_video(
     for index, at_ms, grey in decode(source, sample_fps=sample_fps, budget=budget, on_frame=on_frame):
         frames_decoded, position_ms = index + 1, at_ms
         if grey is not None:
-            boxes = detect_faces(grey, settings)
+            near = tracker.predicted_boxes(at_ms)
+            if full_scan_ms is None or not near or last_full_ms is None or at_ms - last_full_ms >= full_scan_ms:
+                boxes = detect_faces(grey, settings)
+                last_full_ms = at_ms
+            else:
+                boxes = detect_near(grey, near, settings)
             pending.append((index, at_ms, boxes, tracker.update(boxes, at_ms)))
             if boxes:
                 crops.append(crop_faces(grey, boxes))

@@ -4,6 +4,7 @@ The web process uses create_media/delete_media/delete_user_data; only the worker
 analyze_media, which is where ml.pipeline (and TensorFlow) is imported.
 """
 
+import contextlib
 import io
 import logging
 import shutil
@@ -275,7 +276,7 @@ def analyze_media(media_id) -> None:
 
 def _analyze_clip(media: Media) -> None:
     """Stream a clip through ml.video, storing rows and progress as they come (worker only)."""
-    from ml.annotate_video import Mp4Writer
+    from ml.annotate_video import Mp4Writer, plays_in_browsers, remux
 
     started = time.perf_counter()
     # A previous attempt that died part-way must not leave duplicate rows.
@@ -296,8 +297,12 @@ def _analyze_clip(media: Media) -> None:
         with _heartbeat(media.pk):
             path = media.file.path
             _store_poster(media, path)
-            with Mp4Writer(playable_tmp, media.width, media.height) as writer:
-                chunks = video.analyze_video(path, sample_fps=sample_fps or None, budget=budget, on_frame=writer.write)
+            # An H.264 clip is copied as it is once analysed; anything else is encoded while decoding.
+            copy = plays_in_browsers(path)
+            with contextlib.nullcontext() if copy else Mp4Writer(playable_tmp, media.width, media.height) as writer:
+                chunks = video.analyze_video(
+                    path, sample_fps=sample_fps or None, budget=budget, on_frame=None if copy else writer.write
+                )
                 try:
                     for chunk in chunks:
                         Detection.objects.bulk_create(Detection(media=media, **row.as_dict()) for row in chunk.rows)
@@ -308,6 +313,8 @@ def _analyze_clip(media: Media) -> None:
                             break
                 finally:
                     chunks.close()
+            if copy:
+                remux(path, playable_tmp)
             with playable_tmp.open("rb") as handle:
                 media.playable.save("playable.mp4", File(handle), save=False)
             Media.objects.filter(pk=media.pk).update(playable=media.playable.name)

@@ -7,9 +7,10 @@ libx264 (H.264 High, yuv420p, preset "medium", CRF 23, keyframe every 250 frames
 or screen recorder would; the 10-minute memory clip uses preset "ultrafast" only to be quick to make.
 
 What is timed is what the worker runs per clip: ``ml.video.analyze_video`` (decode every frame,
-sample, detect, classify in batches, track) together with the browser-playable H.264 copy
-(``ml.annotate_video.Mp4Writer``), and analysis alone beside it. Speed is clip duration / wall time.
-Memory is the peak RSS of a fresh process analysing a 30-second and a 10-minute clip.
+sample, detect, classify in batches, track) together with the browser-playable copy (these H.264
+clips are copied without encoding, ``ml.annotate_video.remux``), and analysis alone beside it.
+Speed is clip duration / wall time. Memory is the peak RSS of a fresh process analysing a
+30-second and a 10-minute clip.
 
 Pinned to core 0 with one thread everywhere. ``--pause-training`` stops a background ``ml.train``
 while it runs (off by default: the figures are then taken beside niced training).
@@ -65,18 +66,22 @@ def make_clip(path: Path, width: int, height: int, seconds: float, fps: int = 30
 def run_once(path: Path, sample_fps: float | None, playable: bool) -> dict:
     """Analyse ``path`` as the worker does; returns seconds, rows and people."""
     from ml import video
-    from ml.annotate_video import Mp4Writer
+    from ml.annotate_video import Mp4Writer, plays_in_browsers, remux
 
     info = video.probe(path)
     summary, rows = video.Summary(), 0
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as folder:
-        writer = Mp4Writer(Path(folder) / "play.mp4", info.width, info.height) if playable else None
+        # As the worker: an H.264 clip is copied into the player's MP4, anything else encoded.
+        copy = playable and plays_in_browsers(path)
+        writer = Mp4Writer(Path(folder) / "play.mp4", info.width, info.height) if playable and not copy else None
         for chunk in video.analyze_video(path, sample_fps=sample_fps, on_frame=writer.write if writer else None):
             summary.add(chunk.rows)
             rows += len(chunk.rows)
         if writer:
             writer.close()
+        if copy:
+            remux(path, Path(folder) / "play.mp4")
     seconds = time.perf_counter() - started
     return {
         "seconds": round(seconds, 2),

@@ -88,3 +88,16 @@ def test_cancel_stops_the_work_and_keeps_the_partial_result(alice, tmp_path, mon
     frames = set(media.detections.values_list("frame", flat=True))
     assert frames and max(frames) < 20
     assert media.people == 1 and media.tracks
+
+
+def test_an_h264_clip_is_copied_for_the_player_without_encoding_again(alice, tmp_path):
+    from tests.videos import faststart_h264
+
+    source = faststart_h264(clip_file(tmp_path, seconds=1), tmp_path / "h264.mp4")
+    media = create_media(alice, clip_upload(source))
+
+    analyze_media(media.pk)
+
+    media.refresh_from_db()
+    copy = video.probe(media.playable.path)
+    assert (copy.codec, copy.frame_count, copy.duration_ms) == ("h264", 10, 1000)

@@ -40,4 +40,5 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/concurrent_uploads.py
 	$(BIN)/python bench/pipeline.py
 	$(BIN)/python bench/classifier.py
+	$(BIN)/python bench/live.py
 	$(BIN)/python bench/video.py

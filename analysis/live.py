@@ -10,6 +10,7 @@ import base64
 import io
 import logging
 import math
+import os
 import time
 from contextlib import suppress
 from datetime import UTC, datetime, timedelta
@@ -83,6 +84,7 @@ def request_analysis(data: bytes) -> dict:
         # Redis pushes the reply.
         reply = result.get(timeout=deadline, interval=0.005, propagate=True)
     except CeleryTimeout:
+        withdraw(result.id)
         raise WorkersBusy() from None
     finally:
         # Read once: delete the stored result (and, with Redis, stop listening for it).
@@ -90,6 +92,38 @@ def request_analysis(data: bytes) -> dict:
             result.forget()
     reply["timings_ms"]["round_trip_ms"] = round((time.perf_counter() - started) * 1000, 1)
     return reply
+
+
+def withdraw(task_id: str, queue: str = "live") -> bool:
+    """Take an unanswered frame's message back out of the queue, if no worker has taken it yet.
+
+    Expiry alone makes a worker drop a late frame unread, but with no worker consuming `live` the
+    message would wait in the broker indefinitely. Only this frame's message is removed, found by its
+    task id; the queue is short (frames expire within a second), so the scan is cheap.
+    """
+    from fer_site.celery import app
+
+    needle = task_id.encode()
+    try:
+        with app.pool.acquire(block=True, timeout=2) as connection:
+            channel = connection.default_channel
+            if connection.transport_cls == "redis":
+                client = channel.client
+                for raw in client.lrange(queue, 0, -1):
+                    if needle in raw:
+                        return bool(client.lrem(queue, 1, raw))
+            elif connection.transport_cls == "filesystem":
+                folder = channel.data_folder_in
+                for name in os.listdir(folder):
+                    if name.endswith(f".{queue}.msg"):
+                        with suppress(OSError), open(os.path.join(folder, name), "rb") as message:
+                            if needle in message.read():
+                                os.remove(os.path.join(folder, name))
+                                return True
+    except Exception:
+        # The frame still expires; failing to withdraw it must not turn "busy" into an error.
+        logger.warning("Could not withdraw live frame %s from the broker", task_id, exc_info=True)
+    return False
 
 
 def analyze_frame(data: bytes) -> dict:

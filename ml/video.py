@@ -35,6 +35,8 @@ BATCH_FACES = 32
 # The whole frame is searched once a second of video; between, only around tracked faces (a few times
 # cheaper: the Haar cascade's cost grows with the pixels searched). A new face waits at most this long.
 FULL_SCAN_MS = 1000
+# The smallest face a local search looks for is shrunk to this many pixels (the cascade's window is 24).
+WINDOW_FACE_PX = 40
 # A clip is "done early" (truncated or damaged) when decoding stops this far short of the duration the
 # container declares: the larger of 5 % and half a second, so rounding of the last frame never counts.
 EARLY_END_FRACTION = 0.05
@@ -339,12 +341,13 @@ def detect_near(grey: np.ndarray, boxes, settings: DetectorSettings = DetectorSe
         x1, y1 = min(width, round(x + w) + mx), min(height, round(y + h) + my)
         if x1 - x0 < 8 or y1 - y0 < 8:
             continue
-        # The window's own max_side, so that detect_faces shrinks it exactly as it would the frame.
+        # The face's size is known: look only for faces from 60 % of it up, at a scale where that is
+        # WINDOW_FACE_PX pixels (never larger than the whole-frame scale). The cascade then scans a few
+        # window sizes over a small image, instead of every size from 24 pixels over the frame.
+        min_face = max(settings.min_face, round(0.6 * min(w, h)))
+        side_scale = min(scale, WINDOW_FACE_PX / min_face)
         window = DetectorSettings(
-            settings.scale_factor,
-            settings.min_neighbors,
-            settings.min_face,
-            max(1, round(max(x1 - x0, y1 - y0) * scale)),
+            settings.scale_factor, settings.min_neighbors, min_face, max(1, round(max(x1 - x0, y1 - y0) * side_scale))
         )
         for bx, by, bw, bh in detect_faces(grey[y0:y1, x0:x1], window):
             candidate = (bx + x0, by + y0, bw, bh)

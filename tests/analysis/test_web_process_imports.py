@@ -12,7 +12,9 @@ import django
 django.setup()
 from django.urls import resolve
 import fer_site.urls, fer_site.wsgi, analysis.admin, analysis.api, analysis.services, analysis.tasks, analysis.views
-for path in ("/api/media/", "/upload/", "/gallery/", "/files/00000000-0000-0000-0000-000000000000/original/"):
+import analysis.live, analysis.live_views
+for path in ("/api/media/", "/upload/", "/gallery/", "/files/00000000-0000-0000-0000-000000000000/original/",
+             "/api/live/", "/live/", "/live/save/"):
     resolve(path)
 loaded = sorted(name for name in sys.modules if name.split(".")[0] in ("tensorflow", "keras", "cv2", "ai_edge_litert")
                 or name == "ml.pipeline")

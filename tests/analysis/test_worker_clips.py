@@ -34,6 +34,13 @@ def test_broken_and_over_budget_clips_fail_and_the_worker_keeps_serving(alice, t
     assert body["tracks"][0]["first_timestamp_ms"] == 0
     assert client.get(body["detections_url"]).json()["count"] == 10
     assert client.get(body["player"]).status_code == 200
+    # The annotated MP4 is a task of its own, made on request.
+    assert client.post(body["exports"]["annotated"]["request"]).status_code == 202
+    deadline = time.monotonic() + 60
+    while (state := client.get(body["exports"]["annotated"]["request"]).json())["status"] != "done":
+        assert state["status"] in ("queued", "processing") and time.monotonic() < deadline, worker.output()[-3000:]
+        time.sleep(0.3)
+    assert client.get(state["url"])["Content-Type"] == "video/mp4"
 
 
 def test_cancel_stops_a_running_clip_and_keeps_the_partial_result(alice, tmp_path, celery_worker_process):

@@ -77,3 +77,14 @@ def test_the_command_line_prints_a_clips_tracks_and_rows(tmp_path, capsys):
     assert result["people"] == 1
     assert tuple(result["tracks"][0]) == video.TRACK_FIELDS
     assert tuple(result["rows"][0]) == video.ROW_FIELDS
+
+
+def test_progress_comes_in_chunks_that_reach_one(tmp_path):
+    path = clip_file(tmp_path, seconds=2)
+
+    chunks = list(video.analyze_video(path, flush_seconds=0))
+
+    fractions = [chunk.fraction for chunk in chunks]
+    assert len(chunks) >= 10
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    assert sum(len(chunk.rows) for chunk in chunks) == 10

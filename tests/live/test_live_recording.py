@@ -47,6 +47,8 @@ def test_its_page_shows_the_timeline_and_another_user_cannot_see_it(client, alic
     assert 'class="timeline__line emo-happy" d="M' in page
     assert "5 s recorded" in page
     assert media_id in gallery
+    assert client.get("/dashboard/").status_code == 200
+    assert client.get(f"/api/media/{media_id}/").json()["kind"] == "live"
     client.force_login(bob)
     assert client.get(f"/media/{media_id}/").status_code == 404
     assert media_id not in client.get("/gallery/").content.decode()

@@ -5,7 +5,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Greatest
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.urls import reverse
@@ -140,8 +141,9 @@ class Media(models.Model):
         """Store the fraction done (0..1); False when the job is no longer ours (cancelled, deleted)."""
         fields = {"heartbeat_at": timezone.now()}
         if fraction >= 0:
-            # Below 1 until the results are stored: 1.0 means done.
-            fields["progress"] = min(max(fraction, 0.0), 0.99)
+            # Below 1 until the results are stored (1.0 means done), and never backwards from the
+            # mark the claim set.
+            fields["progress"] = Greatest(F("progress"), Value(min(max(fraction, 0.0), 0.99)))
         return Media.objects.filter(pk=self.pk, status=self.Status.PROCESSING).update(**fields) == 1
 
     def store_clip_summary(self, clip: dict, tracks: list[dict], *, finish: bool, model_version: str, timings: dict):

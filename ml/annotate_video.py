@@ -103,14 +103,25 @@ def annotate_clip(source: str | Path, target: str | Path, rows: Iterable[Row]) -
     return written
 
 
+def av_errors() -> type[Exception]:
+    import av
+
+    return av.FFmpegError
+
+
 def plays_in_browsers(source: str | Path) -> bool:
     """Whether the clip's video is already H.264 in 8-bit 4:2:0, which every browser plays from an MP4:
     then ``remux`` copies it into one, far cheaper than encoding again."""
     container = _open(source)
     try:
         stream = container.streams.video[0]
-        return stream.codec_context.name == "h264" and stream.codec_context.format.name in ("yuv420p", "yuvj420p")
-    except (IndexError, AttributeError):
+        if stream.codec_context.name != "h264" or stream.codec_context.format.name not in ("yuv420p", "yuvj420p"):
+            return False
+        # A phone clip shot upright carries a rotation that browsers apply on playing; the stored boxes
+        # are in the decoded (unrotated) pixels, so such a clip is encoded again, unrotated, instead.
+        first = next(container.decode(stream), None)
+        return first is not None and not getattr(first, "rotation", 0)
+    except (IndexError, AttributeError, av_errors()):
         return False
     finally:
         container.close()

@@ -103,7 +103,8 @@
   async function tick() {
     // Drop this frame rather than queue it behind the one still in flight.
     if (inFlight || !stream || video.readyState < 2 || !video.videoWidth) return;
-    if (performance.now() < pausedUntil) return;
+    // Nobody looks at a hidden tab: send nothing rather than keep a worker busy.
+    if (document.hidden || performance.now() < pausedUntil) return;
     inFlight = true;
     try {
       const { blob, size } = await frame();

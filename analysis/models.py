@@ -114,7 +114,7 @@ class Media(models.Model):
         return self.status in self.FINAL_STATES
 
     def original_url(self) -> str:
-        return reverse("files:original", args=[self.pk])
+        return reverse("files:original", args=[self.pk]) if self.file else ""
 
     def thumbnail_url(self) -> str:
         return reverse("files:thumbnail", args=[self.pk]) if self.thumbnail else ""

@@ -48,7 +48,10 @@ def test_its_page_shows_the_timeline_and_another_user_cannot_see_it(client, alic
     assert "5 s recorded" in page
     assert media_id in gallery
     assert client.get("/dashboard/").status_code == 200
-    assert client.get(f"/api/media/{media_id}/").json()["kind"] == "live"
+    item = client.get(f"/api/media/{media_id}/").json()
+    assert item["kind"] == "live"
+    # No pictures are kept, so there is no file link that would only answer 404.
+    assert item["summary"]["file"] == "" and item["summary"]["thumbnail"] == ""
     client.force_login(bob)
     assert client.get(f"/media/{media_id}/").status_code == 404
     assert media_id not in client.get("/gallery/").content.decode()

@@ -230,7 +230,7 @@ def enqueue_analysis(media: Media) -> None:
 
 def analyze_media(media_id) -> None:
     """Run the emotion pipeline on one queued item and store its faces and summary (worker only)."""
-    from ml.pipeline import InvalidImage, analyze_image
+    from ml.pipeline import analyze_image
 
     media = Media.objects.filter(pk=media_id).first()
     if media is None:  # deleted before the worker got to it
@@ -250,20 +250,8 @@ def analyze_media(media_id) -> None:
             timings = {}
             faces = analyze_image(pixels, timings=timings)
             finished = time.perf_counter()
-    except FileNotFoundError:
-        # The item was deleted while we worked (delete_media removes the file after the row).
-        media.mark_failed("The stored photo is missing.")
-        return
-    except InvalidImage as exc:
-        media.mark_failed(f"This image could not be analysed: {exc}")
-        return
-    except SoftTimeLimitExceeded:
-        logger.warning("Analysis of media %s ran past the soft time limit", media.pk)
-        media.mark_failed("The analysis took too long and was stopped.")
-        return
-    except Exception:
-        logger.exception("Analysis of media %s failed", media.pk)
-        media.mark_failed("The analysis failed unexpectedly; please try uploading the photo again.")
+    except Exception as exc:
+        _record_failure(media, exc, "photo")
         return
     timings.update(
         queue_ms=round(queued_for, 1),
@@ -318,20 +306,9 @@ def _analyze_clip(media: Media) -> None:
             with playable_tmp.open("rb") as handle:
                 media.playable.save("playable.mp4", File(handle), save=False)
             Media.objects.filter(pk=media.pk).update(playable=media.playable.name)
-    except FileNotFoundError:
-        media.mark_failed("The stored clip is missing.")
-        return
-    except video.InvalidVideo as exc:
-        # Broken mid-stream or over budget: the rows stored so far stay, the reason is shown.
-        media.mark_failed(str(exc))
-        return
-    except SoftTimeLimitExceeded:
-        logger.warning("Analysis of clip %s ran past the soft time limit", media.pk)
-        media.mark_failed("The analysis took too long and was stopped.")
-        return
-    except Exception:
-        logger.exception("Analysis of clip %s failed", media.pk)
-        media.mark_failed("The analysis failed unexpectedly; please try uploading the clip again.")
+    except Exception as exc:
+        # Broken mid-stream or over budget: the rows stored so far stay, and the reason is shown.
+        _record_failure(media, exc, "clip")
         return
     finally:
         playable_tmp.unlink(missing_ok=True)
@@ -339,6 +316,26 @@ def _analyze_clip(media: Media) -> None:
     media.store_clip_summary(
         summary.clip(), summary.tracks(), finish=not cancelled, model_version=ml.MODEL_VERSION, timings=timings
     )
+
+
+def _record_failure(media: Media, exc: Exception, noun: str) -> None:
+    """Store why the analysis of ``media`` (a "photo" or a "clip") stopped; call from ``except``."""
+    from ml.pipeline import InvalidImage
+
+    if isinstance(exc, FileNotFoundError):
+        # The item was deleted while we worked (delete_media removes the file after the row).
+        reason = f"The stored {noun} is missing."
+    elif isinstance(exc, InvalidImage):
+        reason = f"This image could not be analysed: {exc}"
+    elif isinstance(exc, video.InvalidVideo):
+        reason = str(exc)
+    elif isinstance(exc, SoftTimeLimitExceeded):
+        logger.warning("Analysis of %s %s ran past the soft time limit", noun, media.pk)
+        reason = "The analysis took too long and was stopped."
+    else:
+        logger.exception("Analysis of %s %s failed", noun, media.pk)
+        reason = f"The analysis failed unexpectedly; please try uploading the {noun} again."
+    media.mark_failed(reason)
 
 
 def _store_poster(media: Media, path: str) -> None:

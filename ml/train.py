@@ -55,6 +55,11 @@ def parse_args(argv=None):
     p.add_argument(
         "--resume", action="store_true", help="continue from <out>/last.keras, else start from the committed weights"
     )
+    p.add_argument(
+        "--keep-epochs",
+        action="store_true",
+        help="also keep every epoch's weights in <out>/epochs/ (for python -m ml.average)",
+    )
     p.add_argument("--init-weights", help="start from these weights (.npz, .weights.h5 or .keras)")
     p.add_argument("--limit", type=int, help="use only the first N training faces (smoke tests)")
     p.add_argument("--val-limit", type=int, help="use only the first N validation faces")
@@ -255,6 +260,9 @@ def main(argv=None) -> int:
             os.replace(out / "best.weights.tmp.weights.h5", out / "best.weights.h5")
             atomic_write(out / "best.json", json.dumps({"epoch": epoch + 1, **row, "report": val["report"]}, indent=1))
             state.update(best_val_accuracy=val["val_accuracy"], best_epoch=epoch + 1)
+        if args.keep_epochs:
+            (out / "epochs").mkdir(exist_ok=True)
+            model.save_weights(out / "epochs" / f"epoch-{epoch + 1:02d}.weights.h5")
         model.save(out / "last.tmp.keras")
         os.replace(out / "last.tmp.keras", last_file)
         state["epochs_done"] = epoch + 1

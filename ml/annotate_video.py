@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ml.video import Row, _open, probe
+from ml.video import Row, _open, probe, upright
 
 # The copy is for watching the result in a page, not for archiving: 720p holds any face a viewer
 # needs to see, and "veryfast" at CRF 26 keeps the encode a small part of the analysis time.
@@ -96,7 +96,7 @@ def annotate_clip(source: str | Path, target: str | Path, rows: Iterable[Row]) -
                             shown.append(Face(upcoming.box, upcoming.probabilities, upcoming.emotion, confidence))
                         upcoming = next(rows, None)
                 at_ms = round((frame.time - start) * 1000) if frame.time is not None else index
-                writer.write(annotate(frame.to_ndarray(format="rgb24"), shown), at_ms)
+                writer.write(annotate(upright(frame.to_ndarray(format="rgb24"), info.rotation), shown), at_ms)
                 written += 1
     finally:
         container.close()
@@ -117,8 +117,8 @@ def plays_in_browsers(source: str | Path) -> bool:
         stream = container.streams.video[0]
         if stream.codec_context.name != "h264" or stream.codec_context.format.name not in ("yuv420p", "yuvj420p"):
             return False
-        # A phone clip shot upright carries a rotation that browsers apply on playing; the stored boxes
-        # are in the decoded (unrotated) pixels, so such a clip is encoded again, unrotated, instead.
+        # A phone clip shot upright carries a display rotation. Browsers differ in whether they apply
+        # it, so such a clip is encoded again with its pictures turned upright, as analysed.
         first = next(container.decode(stream), None)
         return first is not None and not getattr(first, "rotation", 0)
     except (IndexError, AttributeError, av_errors()):

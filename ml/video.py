@@ -67,6 +67,9 @@ class VideoInfo:
     frame_count: int
     duration_ms: int
     has_audio: bool
+    # Degrees the player turns the decoded pictures counterclockwise to show them upright (a phone
+    # held upright records landscape pixels and a display rotation). width and height are as shown.
+    rotation: int = 0
 
 
 @dataclass(frozen=True)
@@ -139,6 +142,9 @@ def probe(source: str | Path | object) -> VideoInfo:
         width, height = int(ctx.width or 0), int(ctx.height or 0)
         if width < 1 or height < 1:
             raise InvalidVideo("The clip's picture size cannot be read.")
+        rotation = _first_frame_rotation(container, stream)
+        if rotation in (90, 270):
+            width, height = height, width
         rate = stream.average_rate or stream.guessed_rate
         fps = float(rate) if rate else -1.0
         frame_count = int(stream.frames) if stream.frames else -1
@@ -157,9 +163,28 @@ def probe(source: str | Path | object) -> VideoInfo:
             frame_count=frame_count,
             duration_ms=duration_ms if duration_ms > 0 else -1,
             has_audio=bool(container.streams.audio),
+            rotation=rotation,
         )
     finally:
         container.close()
+
+
+def _first_frame_rotation(container, stream) -> int:
+    """The display rotation (0, 90, 180 or 270) that the first frame carries; 0 if none decodes
+    (decoding the clip then fails with the reason)."""
+    try:
+        frame = next(container.decode(stream), None)
+    except Exception:  # damaged or unsupported streams are reported by decode(), with a reason
+        return 0
+    angle = getattr(frame, "rotation", 0) or 0
+    return round(angle / 90) % 4 * 90
+
+
+def upright(pixels: np.ndarray, rotation: int) -> np.ndarray:
+    """``pixels`` (H, W[, C]) as shown: turned ``rotation`` degrees counterclockwise."""
+    if not rotation:
+        return pixels
+    return np.ascontiguousarray(np.rot90(pixels, k=rotation // 90))
 
 
 def _centre(box) -> tuple[float, float]:
@@ -371,9 +396,11 @@ def decode(
     on_frame: Callable | None = None,
 ) -> Iterator[tuple[int, int, np.ndarray | None]]:
     """Yield (frame index, timestamp ms, grey or None) for every decoded frame; grey is uint8 (H, W)
-    for sampled frames and None for the others. ``sample_fps`` None samples every frame.
+    for sampled frames, upright (as ``probe`` describes), and None for the others. ``sample_fps``
+    None samples every frame.
 
-    ``on_frame(av.VideoFrame, timestamp_ms)`` sees every decoded frame (for a transcoded copy).
+    ``on_frame(frame, timestamp_ms)`` sees every decoded frame (for a transcoded copy): the
+    av.VideoFrame, or for a clip with a display rotation an upright uint8 RGB (H, W, 3) array.
     Raises OverBudget past ``budget`` and BrokenVideo when decoding fails or ends early.
     """
     import av
@@ -399,13 +426,15 @@ def decode(
                 if budget.max_duration_ms is not None and at_ms > budget.max_duration_ms:
                     raise OverBudget(f"The clip is longer than {budget.max_duration_ms / 60000:g} minutes, the limit.")
                 last_ms = max(last_ms, at_ms)
-                if on_frame is not None:
+                if on_frame is not None and info.rotation:
+                    on_frame(upright(frame.to_ndarray(format="rgb24"), info.rotation), at_ms)
+                elif on_frame is not None:
                     on_frame(frame, at_ms)
                 if not sample_fps or at_ms + 0.5 >= next_sample_ms:
                     if sample_fps:
                         # The next sample is due a step after this one, never a burst to catch up.
                         next_sample_ms = max(next_sample_ms + step_ms, at_ms + step_ms / 2)
-                    yield index, at_ms, frame.to_ndarray(format="gray")
+                    yield index, at_ms, upright(frame.to_ndarray(format="gray"), info.rotation)
                 else:
                     yield index, at_ms, None
         except av.FFmpegError as exc:
@@ -498,12 +527,13 @@ def analyze_video(
 
 def poster(source: str | Path, max_side: int = 400) -> np.ndarray:
     """uint8 RGB (H, W, 3) of the clip's first frame, shrunk to fit ``max_side``: its thumbnail."""
+    rotation = probe(source).rotation
     container = _open(source)
     try:
         for frame in container.decode(video=0):
             scale = min(1.0, max_side / max(frame.width, frame.height))
             width, height = max(1, round(frame.width * scale)), max(1, round(frame.height * scale))
-            return frame.reformat(width=width, height=height, format="rgb24").to_ndarray()
+            return upright(frame.reformat(width=width, height=height, format="rgb24").to_ndarray(), rotation)
     except Exception as exc:
         raise BrokenVideo(f"The clip's first frame cannot be decoded ({exc}).") from exc
     finally:

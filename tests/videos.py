@@ -87,6 +87,30 @@ def faststart_h264(source: Path, target: Path) -> Path:
     return target
 
 
+def phone_clip(target: Path, frames, rotation: int = 90, fps: float = 10.0) -> Path:
+    """An H.264 MP4 as a phone records one: each upright uint8 RGB frame is stored turned
+    ``rotation`` degrees clockwise, with a display rotation of ``rotation`` counterclockwise that
+    turns it upright again on playing."""
+    import av
+
+    with av.open(str(target), "w", format="mp4") as dst:
+        stream = None
+        for index, frame in enumerate(frames):
+            stored = np.ascontiguousarray(np.rot90(frame, k=-(rotation // 90)))
+            if stream is None:
+                stream = dst.add_stream("libx264", rate=round(fps))
+                stream.height, stream.width = stored.shape[:2]
+                stream.pix_fmt = "yuv420p"
+                stream.set_display_rotation(rotation)
+            picture = av.VideoFrame.from_ndarray(stored, format="rgb24").reformat(format="yuv420p")
+            picture.pts, picture.time_base = index, Fraction(1, round(fps))
+            for packet in stream.encode(picture):
+                dst.mux(packet)
+        for packet in stream.encode():
+            dst.mux(packet)
+    return target
+
+
 def truncated(source: Path, target: Path, keep: float = 0.5) -> Path:
     data = source.read_bytes()
     target.write_bytes(data[: int(len(data) * keep)])

@@ -101,3 +101,18 @@ def test_an_h264_clip_is_copied_for_the_player_without_encoding_again(alice, tmp
     media.refresh_from_db()
     copy = video.probe(media.playable.path)
     assert (copy.codec, copy.frame_count, copy.duration_ms) == ("h264", 10, 1000)
+
+
+def test_a_phone_clip_is_stored_and_shown_upright(alice, tmp_path):
+    from tests.videos import moving_faces, phone_clip
+
+    clip = phone_clip(tmp_path / "phone.mp4", moving_faces(seconds=1, size=(360, 640)), rotation=90)
+    media = create_media(alice, clip_upload(clip))
+    analyze_media(media.pk)
+    media.refresh_from_db()
+
+    assert media.status == Media.Status.DONE, media.error
+    assert (media.width, media.height) == (360, 640)
+    assert media.face_count == 1 and media.detections.exclude(box=None).count() == 5
+    copy = video.probe(media.playable.path)
+    assert (copy.width, copy.height, copy.rotation) == (360, 640, 0)

@@ -35,6 +35,12 @@ BATCH_FACES = 32
 # The whole frame is searched once a second of video; between, only around tracked faces (a few times
 # cheaper: the Haar cascade's cost grows with the pixels searched). A new face waits at most this long.
 FULL_SCAN_MS = 1000
+# A detection counts only when its track's detections within CONFIRM_MS either side of it (at least
+# two sampled frames either side) span CONFIRM_SPAN_MS or more (one sampling step, if that is less).
+# A face found once, or in a few frames in a row at 30 a second, is far more often the cascade firing
+# on a texture than a person; its frame keeps a row without a face.
+CONFIRM_MS = 500
+CONFIRM_SPAN_MS = 200
 # The smallest face a local search looks for is shrunk to this many pixels (the cascade's window is 24).
 WINDOW_FACE_PX = 40
 # A clip is "done early" (truncated or damaged) when decoding stops this far short of the duration the
@@ -235,15 +241,22 @@ class Tracker:
     _tracks: list[_Track] = field(default_factory=list)
     _next: int = 1
 
-    def predicted_boxes(self, at_ms: int) -> list[tuple[float, float, float, float]]:
-        """Where each live track's face should be at ``at_ms`` (x, y, w, h), for a local search."""
+    def predictions(self, at_ms: int) -> list[tuple[tuple[float, float, float, float], float]]:
+        """Where each live track's face should be at ``at_ms`` (x, y, w, h), and how far around it to
+        look, in face sizes: as far as ``update`` would link a face to it."""
         out = []
         for track in self._tracks:
             if at_ms - track.last_ms <= self.max_gap_ms:
                 cx, cy = track.predicted_centre(at_ms)
                 w, h = track.box[2], track.box[3]
-                out.append((cx - w / 2, cy - h / 2, w, h))
+                # A track seen once has no velocity yet: its face may have moved further.
+                reach = self.max_distance if track.hits > 1 else self.max_distance_new
+                out.append(((cx - w / 2, cy - h / 2, w, h), max(0.75, reach)))
         return out
+
+    def predicted_boxes(self, at_ms: int) -> list[tuple[float, float, float, float]]:
+        """Where each live track's face should be at ``at_ms`` (x, y, w, h), for a local search."""
+        return [box for box, _ in self.predictions(at_ms)]
 
     def update(self, boxes, at_ms: int) -> list[int]:
         """Track numbers for ``boxes`` (in order) found in the frame at ``at_ms``."""
@@ -354,13 +367,15 @@ class Summary:
         }
 
 
-def detect_near(grey: np.ndarray, boxes, settings: DetectorSettings = DetectorSettings(), margin: float = 0.75):
+def detect_near(grey: np.ndarray, boxes, settings: DetectorSettings = DetectorSettings(), margin=0.75):
     """Faces in ``grey`` searched only in windows around ``boxes`` (each widened by ``margin`` of its
-    size on every side), at the same detection scale as a whole-frame search; left to right."""
+    size on every side; one number, or one per box), at the same detection scale as a whole-frame
+    search; left to right."""
     height, width = grey.shape
     scale = settings.detection_scale(height, width)
+    margins = [margin] * len(boxes) if isinstance(margin, int | float) else list(margin)
     found = []
-    for x, y, w, h in boxes:
+    for (x, y, w, h), margin in zip(boxes, margins):
         mx, my = round(w * margin), round(h * margin)
         x0, y0 = max(0, round(x) - mx), max(0, round(y) - my)
         x1, y1 = min(width, round(x + w) + mx), min(height, round(y + h) + my)
@@ -468,6 +483,10 @@ def analyze_video(
     of work (so a caller can report progress and stop early by closing the iterator).
 
     Faces are classified in batches of up to BATCH_FACES crops. ``on_frame`` as for ``decode``.
+    A face counts only when its track is found over a long enough time around it (``CONFIRM_MS``,
+    ``CONFIRM_SPAN_MS``), so rows trail the decoding by about half a second; a clip too short to
+    tell keeps every face. Tracks are numbered 1, 2, ... in the order their first counted face
+    appears.
     The whole frame is searched for faces every ``full_scan_ms`` of video and whenever no one is
     being tracked; in between only around the tracked faces (``detect_near``). None: always all.
     Raises InvalidVideo, BrokenVideo or OverBudget (the rows yielded before that stay valid).
@@ -477,9 +496,13 @@ def analyze_video(
 
     info = probe(source)
     tracker = tracker or Tracker()
-    pending: list[tuple[int, int, list, list[int]]] = []  # frame, ms, boxes, tracks
-    crops: list[np.ndarray] = []
-    frames_decoded, position_ms = 0, 0
+    pending: list[_Sampled] = []  # sampled frames not yet turned into rows, in frame order
+    seen: dict[int, list[int]] = {}  # track: the recent timestamps it was found at
+    step_ms = 1000 / sample_fps if sample_fps else 1000 / (info.fps if info.fps > 0 else 30)
+    window_ms, span_ms = max(CONFIRM_MS, 2 * step_ms), min(CONFIRM_SPAN_MS, step_ms)
+    first_ms = None
+    shown: dict[int, int] = {}  # track: its number in the rows (confirmed tracks only, 1, 2, ...)
+    frames_decoded, position_ms, last_sample_ms = 0, 0, 0
     last_flush = time.perf_counter()
     last_full_ms = None
 
@@ -490,39 +513,77 @@ def analyze_video(
             return min(1.0, frames_decoded / info.frame_count)
         return -1.0
 
-    def flush() -> Chunk:
-        probs = served().predict(np.concatenate(crops)) if crops else np.zeros((0, 7), np.float32)
+    def decided(entry: _Sampled) -> bool:
+        """Every sampled frame that can confirm this frame's faces has been searched."""
+        return last_sample_ms - entry.ms > window_ms
+
+    def confirmed(entry: _Sampled, track: int) -> bool:
+        near = [ms for ms in seen.get(track, ()) if abs(ms - entry.ms) <= window_ms]
+        return bool(near) and max(near) - min(near) >= span_ms
+
+    def flush(final: bool = False) -> Chunk:
+        ready = [entry for entry in pending if final or decided(entry)]
+        del pending[: len(ready)]
+        # A clip too short to confirm anyone keeps every face it found.
+        keep_all = final and (first_ms is None or last_sample_ms - first_ms < span_ms)
+        for entry in ready:
+            entry.kept = [i for i, track in enumerate(entry.tracks) if keep_all or confirmed(entry, track)]
+        oldest = pending[0].ms if pending else last_sample_ms
+        for track in list(seen):  # keep only what later decisions read, so memory stays flat
+            seen[track] = [ms for ms in seen[track] if ms >= oldest - window_ms]
+            if not seen[track]:
+                del seen[track]
+        kept_crops = [entry.crops[entry.kept] for entry in ready if entry.kept]
+        probs = served().predict(np.concatenate(kept_crops)) if kept_crops else np.zeros((0, 7), np.float32)
         rows, at = [], 0
-        for frame_index, ms, boxes, numbers in pending:
-            if not boxes:
-                rows.append(Row(frame_index, ms, None, None, None, ""))
+        for entry in ready:
+            if not entry.kept:
+                rows.append(Row(entry.frame, entry.ms, None, None, None, ""))
                 continue
+            boxes = [entry.boxes[i] for i in entry.kept]
             faces = faces_from_probabilities(boxes, probs[at : at + len(boxes)])
             at += len(boxes)
+            numbers = [shown.setdefault(entry.tracks[i], len(shown) + 1) for i in entry.kept]
             for face, number in sorted(zip(faces, numbers), key=lambda pair: pair[1]):
-                rows.append(Row(frame_index, ms, number, face.box, face.probabilities, face.emotion))
-        pending.clear()
-        crops.clear()
+                rows.append(Row(entry.frame, entry.ms, number, face.box, face.probabilities, face.emotion))
         return Chunk(rows, fraction(), frames_decoded, position_ms)
 
     for index, at_ms, grey in decode(source, sample_fps=sample_fps, budget=budget, on_frame=on_frame):
         frames_decoded, position_ms = index + 1, at_ms
         if grey is not None:
-            near = tracker.predicted_boxes(at_ms)
+            predictions = tracker.predictions(at_ms)
+            near = [box for box, _ in predictions]
             if full_scan_ms is None or not near or last_full_ms is None or at_ms - last_full_ms >= full_scan_ms:
                 boxes = detect_faces(grey, settings)
                 last_full_ms = at_ms
             else:
-                boxes = detect_near(grey, near, settings)
-            pending.append((index, at_ms, boxes, tracker.update(boxes, at_ms)))
-            if boxes:
-                crops.append(crop_faces(grey, boxes))
-        if sum(len(c) for c in crops) >= BATCH_FACES or time.perf_counter() - last_flush >= flush_seconds:
+                boxes = detect_near(grey, near, settings, margin=[reach for _, reach in predictions])
+            entry = _Sampled(index, at_ms, boxes, tracker.update(boxes, at_ms))
+            entry.crops = crop_faces(grey, boxes) if boxes else None
+            for track in entry.tracks:
+                seen.setdefault(track, []).append(at_ms)
+            pending.append(entry)
+            last_sample_ms = at_ms
+            first_ms = at_ms if first_ms is None else first_ms
+        waiting = sum(len(entry.boxes) for entry in pending if decided(entry))
+        if waiting >= BATCH_FACES or time.perf_counter() - last_flush >= flush_seconds:
             yield flush()
             last_flush = time.perf_counter()
     position_ms = max(position_ms, info.duration_ms)
-    chunk = flush()
+    chunk = flush(final=True)
     yield Chunk(chunk.rows, 1.0, chunk.frames_decoded, chunk.position_ms)
+
+
+@dataclass
+class _Sampled:
+    """A sampled frame waiting to become rows: its boxes, their tracks and crops, and which count."""
+
+    frame: int
+    ms: int
+    boxes: list
+    tracks: list[int]
+    crops: np.ndarray | None = None
+    kept: list[int] = field(default_factory=list)
 
 
 def poster(source: str | Path, max_side: int = 400) -> np.ndarray:

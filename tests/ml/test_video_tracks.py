@@ -88,3 +88,32 @@ def test_progress_comes_in_chunks_that_reach_one(tmp_path):
     assert len(chunks) >= 10
     assert fractions == sorted(fractions) and fractions[-1] == 1.0
     assert sum(len(chunk.rows) for chunk in chunks) == 10
+
+
+def test_a_face_seen_in_one_sampled_frame_only_is_not_a_person(tmp_path):
+    import numpy as np
+
+    from tests.videos import _head, write_clip
+
+    head = _head()
+    hh, hw = head.shape[:2]
+
+    def frames():
+        # 3 s at 10 fps: a head flashes up on the right in frame 0 only (as a false alarm on a
+        # texture would); another sits on the left from frame 4 to the end.
+        for i in range(30):
+            canvas = np.full((360, 640, 3), 128, np.uint8)
+            if i == 0:
+                canvas[20 : 20 + hh, 600 - hw : 600] = head
+            if i >= 4:
+                canvas[20 : 20 + hh, 40 : 40 + hw] = head
+            yield canvas
+
+    rows, summary = _analyse(write_clip(tmp_path / "flash.mp4", frames()))
+
+    first = [row for row in rows if row.frame == 0]
+    assert len(first) == 1 and first[0].track is None  # the frame stays, without a face
+    # The left head is found by the next whole-frame search (at 1 s at the latest), then followed.
+    assert {row.track for row in rows if row.box is not None} == {1}  # numbered from 1 all the same
+    assert {row.track for row in rows if row.frame >= 10} == {1}
+    assert summary.clip()["people"] == 1

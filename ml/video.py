@@ -254,10 +254,6 @@ class Tracker:
                 out.append(((cx - w / 2, cy - h / 2, w, h), max(0.75, reach)))
         return out
 
-    def predicted_boxes(self, at_ms: int) -> list[tuple[float, float, float, float]]:
-        """Where each live track's face should be at ``at_ms`` (x, y, w, h), for a local search."""
-        return [box for box, _ in self.predictions(at_ms)]
-
     def update(self, boxes, at_ms: int) -> list[int]:
         """Track numbers for ``boxes`` (in order) found in the frame at ``at_ms``."""
         self._tracks = [t for t in self._tracks if at_ms - t.last_ms <= self.max_gap_ms]
@@ -409,6 +405,7 @@ def decode(
     sample_fps: float | None = DEFAULT_SAMPLE_FPS,
     budget: Budget = Budget(),
     on_frame: Callable | None = None,
+    info: VideoInfo | None = None,
 ) -> Iterator[tuple[int, int, np.ndarray | None]]:
     """Yield (frame index, timestamp ms, grey or None) for every decoded frame; grey is uint8 (H, W)
     for sampled frames, upright (as ``probe`` describes), and None for the others. ``sample_fps``
@@ -420,7 +417,7 @@ def decode(
     """
     import av
 
-    info = probe(source)
+    info = info or probe(source)  # a caller that probed already passes what it found
     container = _open(source)
     started = time.perf_counter()
     index = -1
@@ -548,7 +545,7 @@ def analyze_video(
                 rows.append(Row(entry.frame, entry.ms, number, face.box, face.probabilities, face.emotion))
         return Chunk(rows, fraction(), frames_decoded, position_ms)
 
-    for index, at_ms, grey in decode(source, sample_fps=sample_fps, budget=budget, on_frame=on_frame):
+    for index, at_ms, grey in decode(source, sample_fps=sample_fps, budget=budget, on_frame=on_frame, info=info):
         frames_decoded, position_ms = index + 1, at_ms
         if grey is not None:
             predictions = tracker.predictions(at_ms)

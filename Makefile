@@ -39,6 +39,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/gallery.py
 	$(BIN)/python bench/concurrent_uploads.py
 	$(BIN)/python bench/pipeline.py
+	$(BIN)/python bench/detection.py
 	$(BIN)/python bench/classifier.py
 	$(BIN)/python bench/live.py
 	$(BIN)/python bench/video.py

@@ -94,18 +94,11 @@ def octave_hits(grey, settings, min_size: int) -> list[list[int]]:
 def variants(settings):
     import cv2
 
-    from ml.detect import detect_faces
+    from ml.detect import detect_faces, shrink_for_detection
     from ml.video import detect_near
 
-    def shrunk(grey):
-        scale = settings.detection_scale(*grey.shape)
-        small = grey
-        if scale < 1:
-            small = cv2.resize(grey, (round(grey.shape[1] * scale), round(grey.shape[0] * scale)), cv2.INTER_AREA)
-        return small, scale, max(24, round(settings.min_face * scale))
-
     def octaves(grey, threshold=2):
-        small, scale, min_size = shrunk(grey)
+        small, scale, min_size = shrink_for_detection(grey, settings)
         grouped, _ = cv2.groupRectangles(octave_hits(small, settings, min_size), threshold, 0.2)
         return [tuple(v / scale for v in box) for box in np.asarray(grouped).reshape(-1, 4)]
 

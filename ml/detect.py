@@ -53,8 +53,8 @@ def _cascade():
     return cascade
 
 
-def detect_faces(grey: np.ndarray, settings: DetectorSettings = DetectorSettings()) -> list[tuple]:
-    """Boxes (x, y, w, h) of the frontal faces in ``grey``, in its own pixels, left to right."""
+def shrink_for_detection(grey: np.ndarray, settings: DetectorSettings) -> tuple[np.ndarray, float, int]:
+    """(``grey`` at the settings' detection scale, that scale, the smallest window size in it)."""
     import cv2
 
     h, w = grey.shape
@@ -62,7 +62,13 @@ def detect_faces(grey: np.ndarray, settings: DetectorSettings = DetectorSettings
     small = grey
     if scale < 1.0:
         small = cv2.resize(grey, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
-    min_size = max(CASCADE_WINDOW, round(settings.min_face * scale))
+    return small, scale, max(CASCADE_WINDOW, round(settings.min_face * scale))
+
+
+def detect_faces(grey: np.ndarray, settings: DetectorSettings = DetectorSettings()) -> list[tuple]:
+    """Boxes (x, y, w, h) of the frontal faces in ``grey``, in its own pixels, left to right."""
+    h, w = grey.shape
+    small, scale, min_size = shrink_for_detection(grey, settings)
     found = _cascade().detectMultiScale(
         small,
         scaleFactor=settings.scale_factor,

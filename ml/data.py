@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from ml import EMOTIONS
+from ml.geometry import JITTER
 
 FACE_SIZE = 48
 NUM_CLASSES = len(EMOTIONS)
@@ -41,6 +42,36 @@ def load_split(path: str | os.PathLike | None, split: str) -> tuple[np.ndarray, 
     return x, y
 
 
+# FER+ vote columns in FER order (contempt, unknown and "not a face" have no FER class).
+FERPLUS_TO_FER = [4, 5, 6, 1, 3, 2, 0]
+
+
+def load_votes(path: str | os.PathLike | None, split: str) -> np.ndarray | None:
+    """int8 (N,10) FER+ votes of ``split`` (-1 where not aligned), or None when the npz has none."""
+    with np.load(data_path(path), allow_pickle=False) as npz:
+        key = f"ferplus_votes_{split}"
+        return npz[key] if key in npz.files else None
+
+
+def soft_targets(labels: np.ndarray, votes: np.ndarray | None, mix: float) -> np.ndarray:
+    """float32 (N,7) training targets: ``mix`` of the FER2013 label plus ``1 - mix`` of the FER+
+    annotators' vote shares over the seven classes, where a face has votes for any of them.
+
+    With ``mix`` above 0.5 the FER2013 label stays every face's top class (FER2013 labels are what
+    validation and PrivateTest score), and the votes add what ten people saw in an ambiguous face.
+    """
+    onehot = np.eye(NUM_CLASSES, dtype=np.float32)[labels]
+    if votes is None or mix >= 1.0:
+        return onehot
+    counts = np.clip(votes[:, FERPLUS_TO_FER].astype(np.float32), 0, None)
+    total = counts.sum(axis=1, keepdims=True)
+    has = total[:, 0] > 0
+    shares = np.divide(counts, total, out=np.zeros_like(counts), where=total > 0)
+    targets = onehot.copy()
+    targets[has] = mix * onehot[has] + (1 - mix) * shares[has]
+    return targets
+
+
 def to_model_input(faces: np.ndarray) -> np.ndarray:
     """uint8 (N,48,48) grey faces -> float32 (N,48,48,1) in [0,1]: the one preprocessing used
     for training, evaluation and serving."""
@@ -60,8 +91,19 @@ def class_weights(labels: np.ndarray, power: float = 0.5) -> np.ndarray:
     return w.astype(np.float32)
 
 
+def _gaussian_kernel(sigma: float):
+    import tensorflow as tf
+
+    r = max(1, math.ceil(2.5 * sigma))
+    k = np.exp(-0.5 * (np.arange(-r, r + 1) / sigma) ** 2)
+    k2 = np.outer(k, k) / np.outer(k, k).sum()
+    return tf.constant(k2[:, :, None, None], tf.float32)
+
+
 def _augment(images, seed, cfg):
-    """Random affine (flip, rotation, zoom, shift) then brightness/contrast, per image.
+    """Per image: the cascade's framing error (scale and shift as measured by ``ml.geometry``),
+    a slight rotation and a mirror, then blur, lighting (brightness, contrast, gamma), sensor noise
+    and JPEG re-encoding, each as found in photos the platform is sent.
 
     ``images``: float32 (B,48,48,1) in [0,1]; ``seed``: int32 (2,) stateless seed of the batch, so
     an epoch's augmentation depends only on (seed, epoch, batch) and a resumed run repeats it.
@@ -73,17 +115,24 @@ def _augment(images, seed, cfg):
     def uniform(k, lo, hi):
         return tf.random.stateless_uniform([b], seed + tf.constant([0, 1]) * k, lo, hi)
 
+    def normal(k, sd):
+        # The 10-90 percentile half-spread is 1.28 standard deviations; clipped at two of them.
+        sd = sd / 1.2816
+        return tf.clip_by_value(tf.random.stateless_normal([b], seed + tf.constant([0, 1]) * k) * sd, -2 * sd, 2 * sd)
+
     angle = uniform(1, -cfg["rotate"], cfg["rotate"]) * (math.pi / 180.0)
-    scale = uniform(2, 1.0 - cfg["zoom"], 1.0 + cfg["zoom"])
-    tx = uniform(3, -cfg["shift"], cfg["shift"]) * FACE_SIZE
-    ty = uniform(4, -cfg["shift"], cfg["shift"]) * FACE_SIZE
+    # A frame ``scale`` times the true one shows the face 1/scale the size: sample in log space.
+    scale = tf.exp(normal(2, math.log1p(cfg["zoom"])))
+    tx = normal(3, cfg["shift"]) * FACE_SIZE
+    ty = normal(4, cfg["shift"]) * FACE_SIZE
     flip = tf.where(uniform(5, 0.0, 1.0) < 0.5, -1.0, 1.0)
     brightness = uniform(6, -cfg["brightness"], cfg["brightness"])
     contrast = uniform(7, 1.0 - cfg["contrast"], 1.0 + cfg["contrast"])
+    gamma = tf.exp(uniform(8, -cfg["gamma"], cfg["gamma"]))
 
-    # Output pixel (x, y) samples input A @ ((x, y) - c) + c + t, with A = R(angle) F / scale.
+    # Output pixel (x, y) samples input A @ ((x, y) - c) + c + t, with A = R(angle) F * scale.
     c = (FACE_SIZE - 1) / 2.0
-    cos, sin = tf.cos(angle) / scale, tf.sin(angle) / scale
+    cos, sin = tf.cos(angle) * scale, tf.sin(angle) * scale
     a0, a1, b0, b1 = flip * cos, -sin, flip * sin, cos
     a2 = c + tx - a0 * c - a1 * c
     b2 = c + ty - b0 * c - b1 * c
@@ -97,18 +146,48 @@ def _augment(images, seed, cfg):
         interpolation="BILINEAR",
         fill_mode="NEAREST",
     )
+    # Blur: a share of the faces gets one of two Gaussian blurs (a small face enlarged, a soft lens).
+    pick = uniform(9, 0.0, 1.0)[:, None, None, None]
+    soft = tf.nn.conv2d(out, _gaussian_kernel(0.6), 1, "SAME")
+    softer = tf.nn.conv2d(out, _gaussian_kernel(1.0), 1, "SAME")
+    p = cfg["blur"]
+    out = tf.where(pick < p / 2, softer, tf.where(pick < p, soft, out))
     mean = tf.reduce_mean(out, axis=[1, 2, 3], keepdims=True)
     out = (out - mean) * contrast[:, None, None, None] + mean + brightness[:, None, None, None]
+    out = tf.clip_by_value(out, 0.0, 1.0) ** gamma[:, None, None, None]
+    noise = tf.random.stateless_normal(tf.shape(out), seed + tf.constant([0, 1]) * 10) * cfg["noise"]
+    out = tf.clip_by_value(out + noise * uniform(11, 0.0, 1.0)[:, None, None, None], 0.0, 1.0)
+    # JPEG at a random quality for a share of the faces (its blocks and ringing).
+    qualities = tf.cast(uniform(12, 40.0, 95.0), tf.int32)
+    jpeg = tf.map_fn(
+        lambda t: tf.image.adjust_jpeg_quality(t[0], t[1]),
+        (out, qualities),
+        fn_output_signature=tf.float32,
+    )
+    out = tf.where(uniform(13, 0.0, 1.0)[:, None, None, None] < cfg["jpeg"], tf.reshape(jpeg, tf.shape(out)), out)
     return tf.clip_by_value(out, 0.0, 1.0)
 
 
-AUGMENT = {"rotate": 10.0, "zoom": 0.1, "shift": 0.1, "brightness": 0.1, "contrast": 0.2}
+# zoom and shift are the cascade's own variation around a face (ml.geometry.JITTER, measured on
+# FER2013 validation): training sees faces framed as the served crop frames real ones.
+AUGMENT = {
+    "rotate": 10.0,
+    "zoom": JITTER.scale,
+    "shift": JITTER.shift,
+    "brightness": 0.1,
+    "contrast": 0.25,
+    "gamma": 0.3,
+    "blur": 0.25,
+    "noise": 0.02,
+    "jpeg": 0.25,
+}
 
 
 def train_dataset(x, y, sample_weight, batch_size: int, seed: int, epoch: int, augment=True):
     """tf.data pipeline of one epoch: shuffled by (seed, epoch), augmented, batched, prefetched.
 
-    Yields (float32 (B,48,48,1), int64 (B,), float32 (B,) sample weights).
+    ``y``: float32 (N,7) targets (``soft_targets``). Yields (float32 (B,48,48,1), float32 (B,7),
+    float32 (B,) sample weights).
     """
     import tensorflow as tf
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ml.data import FACE_SIZE
+from ml.geometry import SERVED, FrameGeometry
 
 CASCADE = "haarcascade_frontalface_default.xml"
 # The default frontal cascade is trained on 24x24 windows: nothing smaller can be found.
@@ -83,17 +84,21 @@ def detect_faces(grey: np.ndarray, settings: DetectorSettings = DetectorSettings
     return sorted(boxes)
 
 
-def crop_faces(grey: np.ndarray, boxes, margin: float = 0.1) -> np.ndarray:
-    """uint8 (N,48,48) crops of ``boxes`` widened by ``margin`` of the box on every side and
-    clipped at the image borders (FER2013 faces show a little forehead and chin beyond what the
-    cascade boxes)."""
+def crop_faces(grey: np.ndarray, boxes, geometry: FrameGeometry = SERVED) -> np.ndarray:
+    """uint8 (N,48,48) crops framed around each cascade box as FER2013 frames its faces
+    (``ml.geometry``, measured on FER2013 validation). A frame that leaves the image is filled with
+    the image's edge pixels, as a squeezed crop would distort the face the network sees."""
     import cv2
 
     h, w = grey.shape
     crops = np.empty((len(boxes), FACE_SIZE, FACE_SIZE), dtype=np.uint8)
-    for i, (x, y, bw, bh) in enumerate(boxes):
-        mx, my = round(bw * margin), round(bh * margin)
-        x0, y0 = max(0, x - mx), max(0, y - my)
-        x1, y1 = min(w, x + bw + mx), min(h, y + bh + my)
-        crops[i] = cv2.resize(grey[y0:y1, x0:x1], (FACE_SIZE, FACE_SIZE), interpolation=cv2.INTER_AREA)
+    for i, box in enumerate(boxes):
+        left, top, side = geometry.frame(box)
+        x0, y0 = round(left), round(top)
+        x1, y1 = x0 + max(1, round(side)), y0 + max(1, round(side))
+        region = grey[max(0, y0) : min(h, y1), max(0, x0) : min(w, x1)]
+        pads = (max(0, -y0), max(0, y1 - h), max(0, -x0), max(0, x1 - w))
+        if any(pads):
+            region = cv2.copyMakeBorder(region, *pads, cv2.BORDER_REPLICATE)
+        crops[i] = cv2.resize(region, (FACE_SIZE, FACE_SIZE), interpolation=cv2.INTER_AREA)
     return crops

@@ -18,22 +18,58 @@ import ml
 from ml import EMOTIONS, data, metrics
 
 
+class KerasClassifier:
+    """Keras weights behind the served classifier's ``predict(faces, tta)``."""
+
+    def __init__(self, weights: str, arch: str):
+        from ml import model as models
+
+        self.model = models.build(arch)
+        models.load_weights(self.model, weights)
+
+    def predict(self, faces: np.ndarray, tta: bool = False) -> np.ndarray:
+        x = data.to_model_input(faces)
+        probs = self.model.predict(x, batch_size=256, verbose=0)
+        if tta:
+            probs = (probs + self.model.predict(x[:, :, ::-1], batch_size=256, verbose=0)) / 2
+        return probs
+
+
+def classifier(weights: str | None, arch: str):
+    """The served classifier, or one of ``weights`` (.tflite, or Keras .npz/.weights.h5/.keras)."""
+    from ml.classify import Classifier, served
+
+    if weights is None:
+        return served()
+    if Path(weights).suffix == ".tflite":
+        return Classifier(weights)
+    return KerasClassifier(weights, arch)
+
+
 def predict_probabilities(faces: np.ndarray, weights: str | None, arch: str, tta: bool) -> np.ndarray:
     """float32 (N,7) for uint8 (N,48,48) faces from the served model or ``weights``."""
-    if weights is None or Path(weights).suffix == ".tflite":
-        from ml.classify import Classifier, served
+    return classifier(weights, arch).predict(faces, tta=tta)
 
-        clf = served() if weights is None else Classifier(weights)
-        return clf.predict(faces, tta=tta)
-    from ml import model as models
 
-    model = models.build(arch)
-    models.load_weights(model, weights)
-    x = data.to_model_input(faces)
-    probs = model.predict(x, batch_size=256, verbose=0)
-    if tta:
-        probs = (probs + model.predict(x[:, :, ::-1], batch_size=256, verbose=0)) / 2
-    return probs
+def score_photos(folder: str, weights: str | None, arch: str, tta: bool) -> dict:
+    """The product path's report on a labelled photo folder (``ml.photoset``)."""
+    from ml import photoset
+    from ml.pipeline import analyze_image
+
+    clf = classifier(weights, arch)
+    photos = photoset.read_labels(folder)
+    print(f"scoring {len(photos)} photos of {folder} through ml.pipeline.analyze_image", file=sys.stderr)
+    preds, _ = photoset.predict(photos, lambda rgb: analyze_image(rgb, tta=tta, classifier=clf))
+    return photoset.report(photos, preds)
+
+
+def format_groups(rep: dict) -> str:
+    lines = [f"detection rate {rep['detection_rate']:.4f}; faces not found per class: {rep['missed']}"]
+    for key in ("per_performance", "per_subject"):
+        if key in rep:
+            lines += ["", f"accuracy {key.replace('_', ' ')}"]
+            lines += [f"  {g:<18}{v['accuracy']:>8.4f}  (n={v['n']})" for g, v in rep[key].items()]
+    return "\n".join(lines)
 
 
 def format_report(rep: dict) -> str:
@@ -91,6 +127,7 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="python -m ml.evaluate", description=__doc__.split("\n")[0])
     p.add_argument("--data", help="npz with x_<split> uint8 (N,48,48) and y_<split> (FER order)")
     p.add_argument("--split", default="val")
+    p.add_argument("--photos", metavar="DIR", help="score whole photos listed in DIR/labels.csv instead of a split")
     p.add_argument("--weights", help="model to score instead of the served one")
     p.add_argument("--arch", default="reference", help="architecture of Keras --weights")
     p.add_argument("--tta", action="store_true", help="average each face with its mirror image")
@@ -98,21 +135,24 @@ def main(argv=None) -> int:
     p.add_argument("--plot", metavar="FILE.png", help="draw the confusion matrix")
     args = p.parse_args(argv)
 
-    faces, labels = data.load_split(args.data, args.split)
-    print(f"scoring {len(faces)} faces of split {args.split!r} from {data.data_path(args.data)}", file=sys.stderr)
-    probs = predict_probabilities(faces, args.weights, args.arch, args.tta)
-    rep = metrics.report(labels, probs.argmax(axis=1))
-    rep.update(
-        model_version=ml.MODEL_VERSION if args.weights is None else Path(args.weights).name,
-        split=args.split,
-        tta=args.tta,
-    )
+    if args.photos:
+        rep = score_photos(args.photos, args.weights, args.arch, args.tta)
+        rep.update(photos=str(args.photos))
+    else:
+        faces, labels = data.load_split(args.data, args.split)
+        print(f"scoring {len(faces)} faces of split {args.split!r} from {data.data_path(args.data)}", file=sys.stderr)
+        probs = predict_probabilities(faces, args.weights, args.arch, args.tta)
+        rep = metrics.report(labels, probs.argmax(axis=1))
+        rep.update(split=args.split)
+    rep.update(model_version=ml.MODEL_VERSION if args.weights is None else Path(args.weights).name, tta=args.tta)
     print(format_report(rep))
+    if args.photos:
+        print(format_groups(rep))
     if args.plot:
         plot_confusion(
             rep,
             args.plot,
-            f"{rep['model_version']} on {args.split} (n={rep['n']}, "
+            f"{rep['model_version']} on {args.photos or args.split} (n={rep['n']}, "
             f"acc {rep['accuracy']:.3f}, macro-F1 {rep['macro_f1']:.3f}, TTA {'on' if args.tta else 'off'})",
         )
     if args.json:

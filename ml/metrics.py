@@ -8,24 +8,29 @@ from ml import EMOTIONS
 
 
 def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, k: int = len(EMOTIONS)) -> np.ndarray:
-    """int64 (k, k): rows are true classes, columns predicted classes."""
+    """int64 (k, k): rows are true classes, columns predicted classes; a negative prediction (no
+    answer, e.g. no face found) is in no column."""
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    answered = y_pred >= 0
     cm = np.zeros((k, k), dtype=np.int64)
-    np.add.at(cm, (np.asarray(y_true), np.asarray(y_pred)), 1)
+    np.add.at(cm, (y_true[answered], y_pred[answered]), 1)
     return cm
 
 
 def report(y_true: np.ndarray, y_pred: np.ndarray) -> dict:
     """accuracy and macro_f1 (fractions), n, per_class {name: precision, recall, f1, support},
-    confusion_matrix (list of lists). A class never predicted has precision 0; F1 of a class with
+    confusion_matrix (list of lists). A negative prediction is wrong: it counts in its class's
+    support and recall, in no column. A class never predicted has precision 0; F1 of a class with
     no support and no prediction is 0, as in scikit-learn's zero_division=0."""
     cm = confusion_matrix(y_true, y_pred)
     tp = np.diag(cm).astype(np.float64)
-    predicted, support = cm.sum(axis=0), cm.sum(axis=1)
+    predicted = cm.sum(axis=0)
+    support = np.bincount(np.asarray(y_true), minlength=len(EMOTIONS))[: len(EMOTIONS)]
     precision = np.divide(tp, predicted, out=np.zeros_like(tp), where=predicted > 0)
     recall = np.divide(tp, support, out=np.zeros_like(tp), where=support > 0)
     denom = precision + recall
     f1 = np.divide(2 * precision * recall, denom, out=np.zeros_like(tp), where=denom > 0)
-    n = int(cm.sum())
+    n = int(support.sum())
     return {
         "accuracy": float(tp.sum() / n) if n else 0.0,
         "macro_f1": float(f1.mean()),

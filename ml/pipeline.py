@@ -81,19 +81,22 @@ def analyze_image(
     settings: DetectorSettings = DetectorSettings(),
     tta: bool = False,
     timings: dict | None = None,
+    classifier=None,
 ) -> list[Face]:
     """Every frontal face in ``image`` with its emotion probabilities; [] when there is none.
 
     ``timings``, when given, receives detect_ms and classify_ms. ``tta`` averages each face
-    with its mirror image.
+    with its mirror image. ``classifier`` (anything with ``predict(faces, tta)``, default the
+    served one) lets evaluation score other weights through the same path.
     """
     from ml.classify import served
 
+    classifier = classifier or served()
     t0 = time.perf_counter()
     grey = to_grey(image)
     boxes = detect_faces(grey, settings)
     t1 = time.perf_counter()
-    probs = served().predict(crop_faces(grey, boxes), tta=tta) if boxes else []
+    probs = classifier.predict(crop_faces(grey, boxes), tta=tta) if boxes else []
     t2 = time.perf_counter()
     if timings is not None:
         timings.update(detect_ms=(t1 - t0) * 1000, classify_ms=(t2 - t1) * 1000)

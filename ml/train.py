@@ -49,6 +49,12 @@ def parse_args(argv=None):
         default=0.5,
         help="loss weight per class = (inverse frequency)^power; 0 turns it off",
     )
+    p.add_argument(
+        "--label-mix",
+        type=float,
+        default=0.7,
+        help="target = mix x FER2013 label + (1 - mix) x FER+ vote shares (1 = FER2013 labels only)",
+    )
     p.add_argument("--no-augment", action="store_true", help="train on the faces as they are")
     p.add_argument("--out", help="checkpoint folder (default ~/.cache/fer-train/<arch>)")
     p.add_argument("--seed", type=int, default=1)
@@ -145,7 +151,7 @@ def compile_model(model, args, steps_per_epoch: int):
     # XLA (jit_compile) is slower than plain oneDNN kernels on this CPU.
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate(args, steps_per_epoch)),
-        loss=keras.losses.SparseCategoricalCrossentropy(),
+        loss=keras.losses.CategoricalCrossentropy(),
         metrics=["accuracy"],
         jit_compile=False,
     )
@@ -179,6 +185,10 @@ def main(argv=None) -> int:
         x_train, y_train = x_train[: args.limit], y_train[: args.limit]
     if args.val_limit:
         x_val, y_val = x_val[: args.val_limit], y_val[: args.val_limit]
+    votes = data.load_votes(args.data, "train")
+    if args.limit and votes is not None:
+        votes = votes[: args.limit]
+    targets = data.soft_targets(y_train, votes, args.label_mix)
     weights = data.class_weights(y_train, args.class_weight_power)
     sample_weight = weights[y_train]
     steps = -(-len(x_train) // args.batch_size)
@@ -226,7 +236,7 @@ def main(argv=None) -> int:
     for epoch in range(state["epochs_done"], args.epochs):
         t0 = time.monotonic()
         ds = data.train_dataset(
-            x_train, y_train, sample_weight, args.batch_size, args.seed, epoch, augment=not args.no_augment
+            x_train, targets, sample_weight, args.batch_size, args.seed, epoch, augment=not args.no_augment
         )
         tty = sys.stderr.isatty()
         fit = model.fit(

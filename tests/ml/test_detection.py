@@ -46,18 +46,19 @@ def test_a_40_pixel_face_in_a_1080p_photo_is_found(astronaut):
     assert abs(bx - (900 + x * scale)) < 10 and abs(by - (500 + y * scale)) < 10
 
 
-def test_crops_take_a_margin_clipped_at_the_borders():
+def test_a_crop_frames_the_face_as_the_geometry_says_and_fills_beyond_the_border_with_edge_pixels():
+    from ml.geometry import FrameGeometry
+
     grey = np.random.default_rng(0).integers(0, 256, (100, 100)).astype(np.uint8)
-    crops = crop_faces(grey, [(0, 0, 50, 50), (40, 40, 20, 20)], margin=0.2)
+    geometry = FrameGeometry(scale=1.2, dx=0.1, dy=-0.04)
+    crops = crop_faces(grey, [(40, 40, 20, 20), (0, 0, 50, 50)], geometry)
     assert crops.shape == (2, 48, 48) and crops.dtype == np.uint8
 
     def resized(region):
         return cv2.resize(region, (48, 48), interpolation=cv2.INTER_AREA)
 
-    # The corner box cannot grow up or left: it becomes 0..60; the middle one grows 4 each way.
-    np.testing.assert_array_equal(crops[0], resized(grey[0:60, 0:60]))
-    np.testing.assert_array_equal(crops[1], resized(grey[36:64, 36:64]))
-
-
-def test_a_blank_image_has_no_faces():
-    assert detect_faces(np.zeros((480, 640), np.uint8)) == []
+    # Side 24 around the centre (50 + 2, 50 - 0.8): 40..64 across, 37..61 down.
+    np.testing.assert_array_equal(crops[0], resized(grey[37:61, 40:64]))
+    # Side 60 around (25 + 5, 25 - 2): 0..60 across, -7..53 down, padded above with the top row.
+    padded = cv2.copyMakeBorder(grey[0:53, 0:60], 7, 0, 0, 0, cv2.BORDER_REPLICATE)
+    np.testing.assert_array_equal(crops[1], resized(padded))

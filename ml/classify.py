@@ -1,7 +1,8 @@
 """Fast emotion classification of face crops with the exported LiteRT (TFLite) model.
 
 ``Classifier.predict`` takes uint8 (N, 48, 48) grey faces and returns float32 (N, 7) probabilities
-in FER order, with exactly the training preprocessing (``ml.data.to_model_input``).
+in FER order, with exactly the training preprocessing (``ml.data.to_model_input``), calibrated by
+the temperature fitted for the served weights (``ml.calibration``).
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ from pathlib import Path
 
 import numpy as np
 
+import ml
 from ml import WEIGHTS_DIR
+from ml.calibration import Calibration, apply_temperature, load
 from ml.data import to_model_input
 
 SERVED_TFLITE = WEIGHTS_DIR / "reference.tflite"
@@ -25,7 +28,18 @@ class Classifier:
     padding a batch up to the next power of two costs less than that.
     """
 
-    def __init__(self, model_path: str | Path = SERVED_TFLITE, num_threads: int = 1):
+    def __init__(
+        self,
+        model_path: str | Path = SERVED_TFLITE,
+        num_threads: int = 1,
+        calibration: Calibration | None = None,
+    ):
+        """``calibration``: default the one fitted for the served weights when ``model_path`` is
+        theirs, else none (``Calibration()``, probabilities as trained)."""
+        if calibration is None:
+            served_file = Path(model_path).resolve() == SERVED_TFLITE.resolve()
+            calibration = load(ml.MODEL_VERSION) if served_file else Calibration()
+        self.calibration = calibration
         self.model_path = str(model_path)
         self.num_threads = num_threads
         self._interpreters = {}
@@ -67,6 +81,8 @@ class Classifier:
         probs = np.concatenate([self._run(x[i : i + MAX_BATCH]) for i in range(0, len(x), MAX_BATCH)])
         if tta:
             probs = (probs[: len(faces)] + probs[len(faces) :]) / 2
+        if self.calibration.temperature != 1.0:
+            probs = apply_temperature(probs, self.calibration.temperature)
         return probs
 
 

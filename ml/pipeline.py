@@ -27,6 +27,9 @@ class Face:
     probabilities: dict[str, float]  # the 7 names of ml.EMOTIONS, summing to 1
     emotion: str
     confidence: float
+    # The top class is as likely wrong as right (calibrated confidence under ml.calibration's
+    # threshold, chosen on validation): the label still names the top class.
+    uncertain: bool = False
 
     def as_dict(self) -> dict:
         return {
@@ -34,6 +37,7 @@ class Face:
             "probabilities": dict(self.probabilities),
             "emotion": self.emotion,
             "confidence": self.confidence,
+            "uncertain": self.uncertain,
         }
 
 
@@ -58,7 +62,13 @@ def to_grey(image) -> np.ndarray:
     return cv2.cvtColor(np.ascontiguousarray(image), cv2.COLOR_RGB2GRAY)
 
 
-def faces_from_probabilities(boxes, probs: np.ndarray) -> list[Face]:
+def faces_from_probabilities(boxes, probs: np.ndarray, uncertain_below: float | None = None) -> list[Face]:
+    """Faces of ``boxes`` and their (N,7) probabilities; ``uncertain_below`` defaults to the served
+    calibration's threshold."""
+    if uncertain_below is None:
+        from ml.classify import served
+
+        uncertain_below = served().calibration.uncertain_below
     faces = []
     for box, p in zip(boxes, probs):
         p = np.asarray(p, dtype=np.float64)
@@ -70,6 +80,7 @@ def faces_from_probabilities(boxes, probs: np.ndarray) -> list[Face]:
                 probabilities={name: float(v) for name, v in zip(EMOTIONS, p)},
                 emotion=EMOTIONS[best],
                 confidence=float(p[best]),
+                uncertain=bool(p[best] < uncertain_below),
             )
         )
     return faces
@@ -100,7 +111,8 @@ def analyze_image(
     t2 = time.perf_counter()
     if timings is not None:
         timings.update(detect_ms=(t1 - t0) * 1000, classify_ms=(t2 - t1) * 1000)
-    return faces_from_probabilities(boxes, probs)
+    threshold = getattr(getattr(classifier, "calibration", None), "uncertain_below", 0.0)
+    return faces_from_probabilities(boxes, probs, threshold)
 
 
 def warm_up() -> None:

@@ -2,6 +2,7 @@ import csv
 import json
 
 import numpy as np
+import pytest
 
 from ml import data, train
 from ml import model as models
@@ -95,3 +96,16 @@ def test_batchnorm_recalibration_records_the_statistics_of_the_data_without_drop
     np.testing.assert_allclose(bn.moving_mean.numpy(), conv1.mean(axis=(0, 1, 2)), rtol=0.05, atol=1e-3)
     np.testing.assert_allclose(bn.moving_variance.numpy(), conv1.var(axis=(0, 1, 2)), rtol=0.15, atol=1e-3)
     assert [layer.rate for layer in net.layers if isinstance(layer, keras.layers.Dropout)] == [0.25] * 6
+
+
+def test_soft_targets_mix_the_fer2013_label_with_the_ferplus_votes_and_keep_its_top_class():
+    labels = np.array([4, 2, 6])
+    votes = np.full((3, 10), -1, np.int8)
+    votes[0] = [6, 0, 0, 4, 0, 0, 0, 0, 0, 0]  # 6 neutral, 4 sadness
+    votes[1] = [0, 0, 0, 0, 0, 0, 0, 3, 7, 0]  # contempt and unknown only: no FER class
+    targets = data.soft_targets(labels, votes, mix=0.7)
+    assert targets[0] == pytest.approx([0, 0, 0, 0, 0.7 + 0.3 * 0.4, 0, 0.3 * 0.6])
+    assert targets[1].tolist() == np.eye(7)[2].tolist()  # unusable votes: the label alone
+    assert targets[2].tolist() == np.eye(7)[6].tolist()  # not aligned (-1)
+    assert (targets.argmax(1) == labels).all()
+    assert data.soft_targets(labels, votes, mix=1.0).tolist() == np.eye(7)[labels].tolist()

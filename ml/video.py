@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
 from ml.detect import DetectorSettings, crop_faces, detect_faces, detect_near
+from ml.pipeline import faces_from_probabilities
 from ml.summary import ROW_FIELDS, TRACK_FIELDS, Row, Summary
 from ml.tracking import Tracker, iou
 from ml.video_io import (
@@ -45,7 +46,9 @@ __all__ = [
     "FULL_SCAN_MS",
     "Chunk",
     "ClipRows",
+    "FaceClassifier",
     "FaceSearch",
+    "SampledFrame",
     "analyze_video",
     # Re-exported from the modules they moved to (issue 12), for ``ml.video.X`` callers.
     "ACCEPTED_CONTAINERS",
@@ -81,8 +84,8 @@ CONFIRM_MS = 500
 CONFIRM_SPAN_MS = 200
 
 
-class Classifier(Protocol):
-    """What classifies faces: ``ml.classify.Classifier`` and anything with its ``predict``."""
+class FaceClassifier(Protocol):
+    """What classifies faces: ``ml.classify.Classifier``, or anything with its ``predict``."""
 
     def predict(self, faces: np.ndarray) -> np.ndarray:
         """float32 (N, 7) probabilities in ``ml.EMOTIONS`` order of uint8 (N, 48, 48) faces."""
@@ -98,16 +101,16 @@ class Chunk:
     position_ms: int
 
 
-@dataclass
-class _Sampled:
-    """A sampled frame waiting to become rows: its boxes, their tracks and crops, and which count."""
+@dataclass(frozen=True)
+class SampledFrame:
+    """A sampled frame's faces, waiting to become rows: boxes (x, y, w, h) in the clip's pixels, their
+    track numbers (``Tracker``'s, before confirmation), and their uint8 (N, 48, 48) crops (None: no face)."""
 
     frame: int
     ms: int
-    boxes: list
+    boxes: list[tuple[int, int, int, int]]
     tracks: list[int]
-    crops: np.ndarray | None = None
-    kept: list[int] = field(default_factory=list)
+    crops: np.ndarray | None
 
 
 class FaceSearch:
@@ -119,7 +122,7 @@ class FaceSearch:
         self.settings, self.tracker, self.full_scan_ms = settings, tracker, full_scan_ms
         self._last_full_ms: int | None = None
 
-    def __call__(self, frame: int, at_ms: int, grey: np.ndarray) -> _Sampled:
+    def __call__(self, frame: int, at_ms: int, grey: np.ndarray) -> SampledFrame:
         """The faces in ``grey`` (uint8 (H, W)), the frame ``frame`` at ``at_ms``, with their tracks."""
         predictions = self.tracker.predictions(at_ms)
         near = [box for box, _ in predictions]
@@ -129,9 +132,8 @@ class FaceSearch:
             self._last_full_ms = at_ms
         else:
             boxes = detect_near(grey, near, self.settings, margin=[reach for _, reach in predictions])
-        entry = _Sampled(frame, at_ms, boxes, self.tracker.update(boxes, at_ms))
-        entry.crops = crop_faces(grey, boxes) if boxes else None
-        return entry
+        tracks = self.tracker.update(boxes, at_ms)
+        return SampledFrame(frame, at_ms, boxes, tracks, crop_faces(grey, boxes) if boxes else None)
 
 
 class ClipRows:
@@ -144,26 +146,26 @@ class ClipRows:
     read are kept.
     """
 
-    def __init__(self, step_ms: float, classifier: Classifier):
+    def __init__(self, step_ms: float, classifier: FaceClassifier):
         self.window_ms, self.span_ms = max(CONFIRM_MS, 2 * step_ms), min(CONFIRM_SPAN_MS, step_ms)
         self.classifier = classifier
-        self._pending: list[_Sampled] = []  # in frame order
+        self._pending: list[SampledFrame] = []  # in frame order
         self._seen: dict[int, list[int]] = {}  # track: the recent timestamps it was found at
         self._shown: dict[int, int] = {}  # track: its number in the rows (confirmed tracks only)
         self._first_ms: int | None = None
         self._last_ms = 0  # of the latest sampled frame
 
-    def add(self, entry: _Sampled) -> None:
+    def add(self, entry: SampledFrame) -> None:
         for track in entry.tracks:
             self._seen.setdefault(track, []).append(entry.ms)
         self._pending.append(entry)
         self._last_ms = entry.ms
         self._first_ms = entry.ms if self._first_ms is None else self._first_ms
 
-    def _decided(self, entry: _Sampled) -> bool:
+    def _decided(self, entry: SampledFrame) -> bool:
         return self._last_ms - entry.ms > self.window_ms
 
-    def _confirmed(self, entry: _Sampled, track: int) -> bool:
+    def _confirmed(self, entry: SampledFrame, track: int) -> bool:
         near = [ms for ms in self._seen.get(track, ()) if abs(ms - entry.ms) <= self.window_ms]
         return bool(near) and max(near) - min(near) >= self.span_ms
 
@@ -177,10 +179,11 @@ class ClipRows:
         del self._pending[: len(ready)]
         first = self._first_ms
         keep_all = final and (first is None or self._last_ms - first < self.span_ms)
-        for entry in ready:
-            entry.kept = [i for i, track in enumerate(entry.tracks) if keep_all or self._confirmed(entry, track)]
+        kept = [
+            [i for i, track in enumerate(entry.tracks) if keep_all or self._confirmed(entry, track)] for entry in ready
+        ]
         self._forget()
-        return self._rows(ready)
+        return self._rows(ready, kept)
 
     def _forget(self) -> None:
         oldest = self._pending[0].ms if self._pending else self._last_ms
@@ -189,20 +192,19 @@ class ClipRows:
             if not self._seen[track]:
                 del self._seen[track]
 
-    def _rows(self, ready: list[_Sampled]) -> list[Row]:
-        from ml.pipeline import faces_from_probabilities
-
-        kept_crops = [entry.crops[entry.kept] for entry in ready if entry.kept]
+    def _rows(self, ready: list[SampledFrame], kept: list[list[int]]) -> list[Row]:
+        """Rows of ``ready`` frames with only their ``kept`` faces (indices), all classified in one batch."""
+        kept_crops = [entry.crops[mine] for entry, mine in zip(ready, kept) if mine]
         probs = self.classifier.predict(np.concatenate(kept_crops)) if kept_crops else np.zeros((0, 7), np.float32)
         rows, at = [], 0
-        for entry in ready:
-            if not entry.kept:
+        for entry, mine in zip(ready, kept):
+            if not mine:
                 rows.append(Row(entry.frame, entry.ms, None, None, None, ""))
                 continue
-            boxes = [entry.boxes[i] for i in entry.kept]
+            boxes = [entry.boxes[i] for i in mine]
             faces = faces_from_probabilities(boxes, probs[at : at + len(boxes)])
             at += len(boxes)
-            numbers = [self._shown.setdefault(entry.tracks[i], len(self._shown) + 1) for i in entry.kept]
+            numbers = [self._shown.setdefault(entry.tracks[i], len(self._shown) + 1) for i in mine]
             for face, number in sorted(zip(faces, numbers), key=lambda pair: pair[1]):
                 rows.append(Row(entry.frame, entry.ms, number, face.box, face.probabilities, face.emotion))
         return rows
@@ -220,7 +222,7 @@ def analyze_video(
     source: str | Path,
     *,
     info: VideoInfo | None = None,
-    classifier: Classifier | None = None,
+    classifier: FaceClassifier | None = None,
     sample_fps: float | None = DEFAULT_SAMPLE_FPS,
     settings: DetectorSettings = DetectorSettings(),
     budget: Budget = Budget(),

@@ -69,3 +69,24 @@ def test_the_probe_says_whether_browsers_play_the_clip_as_it_is(tmp_path):
 @pytest.mark.parametrize("name", ["probe", "Summary", "Row", "Budget", "InvalidVideo", "poster", "ROW_FIELDS"])
 def test_the_old_ml_video_names_still_work(name):
     assert getattr(video, name) is not None
+
+
+def test_with_the_probe_the_poster_the_playable_copy_and_the_rows_come_from_one_opening(tmp_path, monkeypatch):
+    from ml.annotate_video import Mp4Writer
+
+    path = clip_file(tmp_path, "clip.avi", fourcc="MJPG", seconds=1)
+    info = video_io.probe(path)
+    opened = []
+    real_open = video_io.open_clip
+    monkeypatch.setattr(video_io, "open_clip", lambda source: opened.append(source) or real_open(source))
+    posters = []
+
+    with Mp4Writer(tmp_path / "play.mp4", info.width, info.height) as writer:
+        chunks = analyze_video(
+            path, info=info, classifier=AlwaysHappy(), on_frame=writer.write, on_poster=posters.append
+        )
+        rows = [row for chunk in chunks for row in chunk.rows]
+
+    assert opened == [path]
+    assert len(posters) == 1 and len(rows) == 5
+    assert video_io.probe(tmp_path / "play.mp4").frame_count == 10

@@ -20,7 +20,6 @@ from typing import Protocol
 import numpy as np
 
 from ml.detect import DetectorSettings, crop_faces, detect_faces, detect_near
-from ml.pipeline import faces_from_probabilities
 from ml.summary import ROW_FIELDS, TRACK_FIELDS, Row, Summary
 from ml.tracking import Tracker, iou
 from ml.video_io import (
@@ -194,6 +193,8 @@ class ClipRows:
 
     def _rows(self, ready: list[SampledFrame], kept: list[list[int]]) -> list[Row]:
         """Rows of ``ready`` frames with only their ``kept`` faces (indices), all classified in one batch."""
+        from ml.pipeline import faces_from_probabilities  # not at import: the web process never loads it
+
         kept_crops = [entry.crops[mine] for entry, mine in zip(ready, kept) if mine]
         probs = self.classifier.predict(np.concatenate(kept_crops)) if kept_crops else np.zeros((0, 7), np.float32)
         rows, at = [], 0

@@ -19,7 +19,7 @@ from rest_framework.throttling import SimpleRateThrottle, UserRateThrottle
 import ml
 from analysis import services
 from analysis.models import Detection, Face, Media
-from ml.video import ROW_FIELDS, TRACK_FIELDS
+from ml.summary import ROW_FIELDS, TRACK_FIELDS
 
 
 class FaceSerializer(serializers.ModelSerializer):

@@ -94,8 +94,7 @@ def octave_hits(grey, settings, min_size: int) -> list[list[int]]:
 def variants(settings):
     import cv2
 
-    from ml.detect import detect_faces, shrink_for_detection
-    from ml.video import detect_near
+    from ml.detect import detect_faces, detect_near, shrink_for_detection
 
     def octaves(grey, threshold=2):
         small, scale, min_size = shrink_for_detection(grey, settings)

@@ -67,9 +67,11 @@ def run_once(path: Path, sample_fps: float | None, playable: bool) -> dict:
     """Analyse ``path`` as the worker does; returns seconds, rows and people."""
     from ml import video
     from ml.annotate_video import Mp4Writer, plays_in_browsers, remux
+    from ml.summary import Summary
+    from ml.video_io import probe
 
-    info = video.probe(path)
-    summary, rows = video.Summary(), 0
+    info = probe(path)
+    summary, rows = Summary(), 0
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as folder:
         # As the worker: an H.264 clip is copied into the player's MP4, anything else encoded.

@@ -13,7 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ml.video import Row, _open, probe, upright
+from ml.draw import draw_faces
+from ml.summary import Row
+from ml.video_io import InvalidVideo, VideoInfo, frames, probe, upright_rgb
 
 # The copy is for watching the result in a page, not for archiving: 720p holds any face a viewer
 # needs to see, and "veryfast" at CRF 26 keeps the encode a small part of the analysis time.
@@ -69,62 +71,38 @@ class Mp4Writer:
             self.container.close()
 
 
-def annotate_clip(source: str | Path, target: str | Path, rows: Iterable[Row]) -> int:
+def annotate_clip(source: str | Path, target: str | Path, rows: Iterable[Row], *, info: VideoInfo | None = None) -> int:
     """Write ``target``: ``source`` with the boxes and labels of ``rows`` (in frame order) burnt in.
 
-    Between sampled frames the latest sampled frame's boxes stay on screen. Returns frames written.
+    ``info`` is the clip's probe, when the caller has it. Between sampled frames the latest sampled
+    frame's boxes stay on screen. Returns frames written.
     """
-    from ml.pipeline import Face
-    from ml.predict import annotate
-
-    info = probe(source)
+    info = info or probe(source)
     rows = iter(rows)
     upcoming = next(rows, None)
-    shown: list[Face] = []
+    shown: list[Row] = []
     written = 0
-    container = _open(source)
-    try:
-        with Mp4Writer(target, info.width, info.height) as writer:
-            stream = container.streams.video[0]
-            start = float(stream.start_time * stream.time_base) if stream.start_time is not None else 0.0
-            for index, frame in enumerate(container.decode(stream)):
-                if upcoming is not None and upcoming.frame <= index:
-                    shown = []
-                    while upcoming is not None and upcoming.frame <= index:
-                        if upcoming.frame == index and upcoming.box is not None:
-                            confidence = max(upcoming.probabilities.values())
-                            shown.append(Face(upcoming.box, upcoming.probabilities, upcoming.emotion, confidence))
-                        upcoming = next(rows, None)
-                at_ms = round((frame.time - start) * 1000) if frame.time is not None else index
-                writer.write(annotate(upright(frame.to_ndarray(format="rgb24"), info.rotation), shown), at_ms)
-                written += 1
-    finally:
-        container.close()
+    with Mp4Writer(target, info.width, info.height) as writer:
+        for index, at_ms, frame in frames(source, info=info):
+            if upcoming is not None and upcoming.frame <= index:
+                shown = []
+                while upcoming is not None and upcoming.frame <= index:
+                    if upcoming.frame == index and upcoming.box is not None:
+                        shown.append(upcoming)
+                    upcoming = next(rows, None)
+            writer.write(draw_faces(upright_rgb(frame, info.rotation), shown), at_ms)
+            written += 1
     return written
-
-
-def av_errors() -> type[Exception]:
-    import av
-
-    return av.FFmpegError
 
 
 def plays_in_browsers(source: str | Path) -> bool:
     """Whether the clip's video is already H.264 in 8-bit 4:2:0, which every browser plays from an MP4:
-    then ``remux`` copies it into one, far cheaper than encoding again."""
-    container = _open(source)
+    then ``remux`` copies it into one, far cheaper than encoding again. A caller holding the clip's
+    probe reads ``VideoInfo.plays_in_browsers`` instead, without opening the file."""
     try:
-        stream = container.streams.video[0]
-        if stream.codec_context.name != "h264" or stream.codec_context.format.name not in ("yuv420p", "yuvj420p"):
-            return False
-        # A phone clip shot upright carries a display rotation. Browsers differ in whether they apply
-        # it, so such a clip is encoded again with its pictures turned upright, as analysed.
-        first = next(container.decode(stream), None)
-        return first is not None and not getattr(first, "rotation", 0)
-    except (IndexError, AttributeError, av_errors()):
+        return probe(source).plays_in_browsers
+    except InvalidVideo:
         return False
-    finally:
-        container.close()
 
 
 def remux(source: str | Path, target: str | Path) -> None:

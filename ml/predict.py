@@ -2,8 +2,8 @@
 
 Prints one JSON object per image per line: ``{"image", "model_version", "size", "faces",
 "timings_ms"}``, or ``{"image", "error"}`` for a file that cannot be read (exit status 1).
-A video clip (MP4, MOV, WebM, AVI) prints ``ml.video.analyze_file``'s object instead: its tracks and
-one row per sampled frame and face (``ml.video.TRACK_FIELDS``, ``ml.video.ROW_FIELDS``).
+A video clip (MP4, MOV, WebM, AVI) prints ``analyze_clip``'s object instead: its tracks and one row
+per sampled frame and face (``ml.summary.TRACK_FIELDS``, ``ml.summary.ROW_FIELDS``).
 """
 
 from __future__ import annotations
@@ -17,7 +17,10 @@ import numpy as np
 
 import ml
 from ml.detect import DetectorSettings
-from ml.pipeline import Face, InvalidImage, analyze_image
+from ml.draw import draw_faces
+from ml.pipeline import InvalidImage, analyze_image
+from ml.summary import Summary
+from ml.video_io import DEFAULT_SAMPLE_FPS, InvalidVideo, VideoInfo, probe
 
 MAX_FILE_PIXELS = 50_000_000
 
@@ -46,35 +49,37 @@ def read_rgb(path: str | Path, max_pixels: int = MAX_FILE_PIXELS) -> np.ndarray:
         raise InvalidImage(f"not a readable image: {e}") from e
 
 
-def annotate(image: np.ndarray, faces: list[Face]) -> np.ndarray:
-    """A copy of the RGB ``image`` with each face's box and 'emotion confidence' drawn on it."""
-    import cv2
+def analyze_clip(
+    path: str | Path, *, sample_fps: float | None = DEFAULT_SAMPLE_FPS, info: VideoInfo | None = None
+) -> dict:
+    """Everything about a clip as one JSON-ready dict: info, clip summary, tracks and rows."""
+    from ml.video import analyze_video
 
-    out = np.ascontiguousarray(image.copy())
-    thick = max(2, round(max(image.shape[:2]) / 400))
-    for face in faces:
-        x, y, w, h = face.box
-        cv2.rectangle(out, (x, y), (x + w, y + h), (255, 200, 0), thick)
-        label = f"{face.emotion} {face.confidence:.0%}"
-        scale = max(0.5, w / 200)
-        (tw, th), base = cv2.getTextSize(label, cv2.FONT_HERSHEY_SIMPLEX, scale, thick)
-        ty = y - 4 if y - th - base - 4 > 0 else y + h + th + 4
-        cv2.rectangle(out, (x, ty - th - base), (x + tw, ty + base), (255, 200, 0), -1)
-        cv2.putText(out, label, (x, ty), cv2.FONT_HERSHEY_SIMPLEX, scale, (0, 0, 0), thick, cv2.LINE_AA)
-    return out
+    info = info or probe(path)
+    summary, rows = Summary(), []
+    for chunk in analyze_video(path, sample_fps=sample_fps, info=info):
+        summary.add(chunk.rows)
+        rows += [row.as_dict() for row in chunk.rows]
+    return {
+        "video": str(path),
+        "duration_ms": info.duration_ms,
+        "fps": info.fps,
+        "size": [info.width, info.height],
+        **summary.clip(),
+        "tracks": summary.tracks(),
+        "rows": rows,
+    }
 
 
 def _print_clip(path: str) -> bool | None:
     """Print a clip's analysis as one JSON line: True, False when it failed, None for no clip."""
-    from ml import video
-
     try:
-        video.probe(path)
-    except video.InvalidVideo:
+        info = probe(path)
+    except InvalidVideo:
         return None
     try:
-        result = video.analyze_file(path)
-    except video.InvalidVideo as e:
+        result = analyze_clip(path, info=info)
+    except InvalidVideo as e:
         result = {"video": path, "error": str(e)}
     print(json.dumps({"model_version": ml.MODEL_VERSION, **result}), flush=True)
     return "error" not in result
@@ -126,7 +131,7 @@ def main(argv=None) -> int:
             out = Path(args.annotate)
             if len(args.images) > 1:
                 out = out.with_name(f"{out.stem}_{i}{out.suffix}")
-            Image.fromarray(annotate(image, faces)).save(out)
+            Image.fromarray(draw_faces(image, faces)).save(out)
     return status
 
 

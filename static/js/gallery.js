@@ -8,10 +8,6 @@
   const apiTemplate = grid.dataset.api; // ".../api/media/00000000-0000-0000-0000-000000000000/"
   const placeholderId = "00000000-0000-0000-0000-000000000000";
   const ACTIVE = new Set(["queued", "processing"]);
-  // Start quick (a photo usually takes about a second) and back off for long queues, so a
-  // forgotten tab does not keep hammering the server.
-  let delay = 1500;
-  const MAX_DELAY = 15000;
 
   function activeTiles() {
     return Array.from(grid.querySelectorAll(".tile")).filter((tile) => ACTIVE.has(tile.dataset.status));
@@ -43,23 +39,22 @@
     tile.dataset.status = item.status;
   }
 
-  async function poll() {
-    const tiles = activeTiles();
-    if (!tiles.length) return;
-    await Promise.all(tiles.map(async (tile) => {
+  // Start quick (a photo usually takes about a second) and back off for long queues, so a
+  // forgotten tab does not keep hammering the server; back to quick when things are moving.
+  async function step() {
+    let moved = false;
+    await Promise.all(activeTiles().map(async (tile) => {
       try {
         const item = await Facet.getJSON(apiTemplate.replace(placeholderId, tile.dataset.id));
-        if (item.status !== tile.dataset.status) delay = 1500; // things are moving: stay quick
+        if (item.status !== tile.dataset.status) moved = true;
         setBadge(tile, item);
       } catch (err) {
         if (err.status === 404) tile.dataset.status = "gone"; // deleted elsewhere: stop asking
       }
     }));
-    if (activeTiles().length) {
-      delay = Math.min(MAX_DELAY, Math.round(delay * 1.3));
-      setTimeout(poll, delay);
-    }
+    if (!activeTiles().length) return Facet.STOP;
+    return moved ? Facet.SOON : undefined;
   }
 
-  if (activeTiles().length) setTimeout(poll, delay);
+  if (activeTiles().length) Facet.poll(step, { first: 1500, max: 15000, factor: 1.3 });
 })();

@@ -7,7 +7,7 @@
   const root = document.getElementById("live");
   if (!root) return;
 
-  const EMOTIONS = ["angry", "disgust", "fear", "happy", "sad", "surprise", "neutral"];
+  const EMOTIONS = Facet.emotions();
   const WINDOW_MS = 30_000;
   const TICK_MS = 100; // try up to 10 frames a second; the round trip sets the real rate
   const api = root.dataset.api;
@@ -111,12 +111,7 @@
       if (!blob) return;
       const body = new FormData();
       body.append("file", blob, "frame.jpg");
-      const response = await fetch(api, {
-        method: "POST",
-        body,
-        credentials: "same-origin",
-        headers: { "X-CSRFToken": Facet.csrfToken(), Accept: "application/json" },
-      });
+      const response = await Facet.post(api, body);
       if (!stream) return; // stopped while waiting
       if (response.ok) {
         const reply = await response.json();
@@ -142,26 +137,10 @@
     }
   }
 
-  // Boxes are in the sent frame's pixels; the video is shown at its element's width.
+  // Boxes are in the sent frame's pixels; the boxes' layer covers the video exactly.
   function show(faces, size) {
-    const scale = video.clientWidth / size.width;
-    const items = faces.map((face, index) => {
-      const [x, y, w, h] = face.box;
-      const box = document.createElement("div");
-      box.className = "facebox" + (y * scale < 24 ? " facebox--top" : "");
-      box.style.setProperty("--emo", colours[face.emotion] || "");
-      box.style.left = `${x * scale}px`;
-      box.style.top = `${y * scale}px`;
-      box.style.width = `${w * scale}px`;
-      box.style.height = `${h * scale}px`;
-      const label = document.createElement("span");
-      label.className = "facebox__label";
-      label.textContent = `${index + 1} · ${face.emotion} ${Math.round(face.confidence * 100)}%`;
-      box.append(label);
-      return box;
-    });
-    boxes.replaceChildren(...items);
-    stage.dataset.faces = String(faces.length);
+    const numbered = faces.map((face, index) => ({ ...face, number: index + 1 }));
+    stage.dataset.faces = String(Facet.drawFaces(boxes, numbered, size));
   }
 
   function remember(faces) {
@@ -249,12 +228,7 @@
     if (!summary.seconds.length) return;
     saveButton.disabled = true;
     try {
-      const response = await fetch(root.dataset.save, {
-        method: "POST",
-        credentials: "same-origin",
-        headers: { "Content-Type": "application/json", "X-CSRFToken": Facet.csrfToken(), Accept: "application/json" },
-        body: JSON.stringify(summary),
-      });
+      const response = await Facet.post(root.dataset.save, summary);
       const reply = await response.json().catch(() => null);
       if (response.status !== 201) {
         saved.textContent = Facet.errorMessage(reply, `Could not save (HTTP ${response.status}).`);

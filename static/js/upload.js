@@ -71,12 +71,7 @@
     if (everyFrame && everyFrame.checked) body.append("every_frame", "true");
     let response;
     try {
-      response = await fetch(endpoint, {
-        method: "POST",
-        body,
-        credentials: "same-origin",
-        headers: { "X-CSRFToken": Facet.csrfToken(), Accept: "application/json" },
-      });
+      response = await Facet.post(endpoint, body);
     } catch (err) {
       settle(view, false, "Network error: the file did not reach the server. Try again.");
       return;

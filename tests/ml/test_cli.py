@@ -6,6 +6,8 @@ from pathlib import Path
 import numpy as np
 
 import ml
+from ml.summary import ROW_FIELDS, TRACK_FIELDS
+from tests.videos import clip_file
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -44,3 +46,15 @@ def test_evaluate_ends_stdout_with_one_json_object(synthetic_npz, tmp_path):
     assert result["model_version"] == ml.MODEL_VERSION
     assert "accuracy=" in done.stdout  # the human-readable report comes first
     assert (tmp_path / "cm.png").stat().st_size > 1000
+
+
+def test_the_command_line_prints_a_clips_tracks_and_rows(tmp_path, capsys):
+    from ml.predict import main
+
+    path = clip_file(tmp_path, seconds=1)
+
+    assert main([str(path)]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["people"] == 1
+    assert tuple(result["tracks"][0]) == TRACK_FIELDS
+    assert tuple(result["rows"][0]) == ROW_FIELDS

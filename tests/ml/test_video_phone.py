@@ -3,8 +3,9 @@ upright, as a player shows them."""
 
 import numpy as np
 
-from ml import video
 from ml.annotate_video import Mp4Writer, annotate_clip
+from ml.video import analyze_video
+from ml.video_io import decode, poster, probe
 from tests.videos import moving_faces, phone_clip
 
 PORTRAIT = (360, 640)  # width, height as shown
@@ -18,7 +19,7 @@ def _phone_clip(tmp_path, rotation=90):
 def test_a_phone_clip_is_described_as_shown(tmp_path):
     _, path = _phone_clip(tmp_path)
 
-    info = video.probe(path)
+    info = probe(path)
 
     assert (info.width, info.height, info.rotation) == (*PORTRAIT, 90)
 
@@ -29,7 +30,7 @@ def test_its_frames_are_decoded_upright(tmp_path):
     for rotation in (90, 270):
         frames, path = _phone_clip(tmp_path, rotation)
 
-        _, _, grey = next(video.decode(path, sample_fps=None))
+        _, _, grey = next(decode(path, sample_fps=None))
 
         expected = cv2.cvtColor(frames[0], cv2.COLOR_RGB2GRAY).astype(int)
         assert grey.shape == expected.shape
@@ -39,7 +40,7 @@ def test_its_frames_are_decoded_upright(tmp_path):
 def test_its_faces_are_found_with_boxes_in_the_upright_picture(tmp_path):
     _, path = _phone_clip(tmp_path)
 
-    rows = [row for chunk in video.analyze_video(path) for row in chunk.rows]
+    rows = [row for chunk in analyze_video(path) for row in chunk.rows]
 
     faces = [row for row in rows if row.box is not None]
     # A sideways face is invisible to the frontal cascade: finding it means it was turned upright.
@@ -50,19 +51,19 @@ def test_its_faces_are_found_with_boxes_in_the_upright_picture(tmp_path):
 
 def test_its_playable_and_annotated_copies_are_upright(tmp_path):
     _, path = _phone_clip(tmp_path)
-    info = video.probe(path)
+    info = probe(path)
 
     with Mp4Writer(tmp_path / "play.mp4", info.width, info.height) as writer:
-        rows = [row for chunk in video.analyze_video(path, on_frame=writer.write) for row in chunk.rows]
+        rows = [row for chunk in analyze_video(path, on_frame=writer.write) for row in chunk.rows]
     annotate_clip(path, tmp_path / "annotated.mp4", rows)
 
-    for copy in (video.probe(tmp_path / "play.mp4"), video.probe(tmp_path / "annotated.mp4")):
+    for copy in (probe(tmp_path / "play.mp4"), probe(tmp_path / "annotated.mp4")):
         assert (copy.width, copy.height, copy.rotation) == (*PORTRAIT, 0)
 
 
 def test_its_poster_is_upright(tmp_path):
     _, path = _phone_clip(tmp_path)
 
-    height, width, _ = video.poster(path, max_side=320).shape
+    height, width, _ = poster(path, max_side=320).shape
 
     assert (width, height) == (180, 320)

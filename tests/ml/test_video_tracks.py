@@ -1,13 +1,14 @@
-"""ml.video on clips of real faces moving across the frame: tracks, timestamps, faceless frames."""
+"""ml.video.analyze_video on clips of real faces moving across the frame: tracks, timestamps, faceless frames."""
 
 import ml
-from ml import video
+from ml.summary import ROW_FIELDS, TRACK_FIELDS, Summary
+from ml.video import analyze_video
 from tests.videos import clip_file
 
 
 def _analyse(path, **kwargs):
-    summary, rows = video.Summary(), []
-    for chunk in video.analyze_video(path, **kwargs):
+    summary, rows = Summary(), []
+    for chunk in analyze_video(path, **kwargs):
         summary.add(chunk.rows)
         rows += chunk.rows
     return rows, summary
@@ -49,7 +50,7 @@ def test_frames_without_a_face_get_a_row_of_their_own(tmp_path):
     blank = [row for row in rows if row.timestamp_ms >= 1000]
     assert len(blank) == 5
     assert all(row.track is None and row.box is None and row.emotion == "" for row in blank)
-    assert set(blank[0].as_dict()) == set(video.ROW_FIELDS)
+    assert set(blank[0].as_dict()) == set(ROW_FIELDS)
 
 
 def test_track_summaries_have_the_documented_fields(tmp_path):
@@ -58,31 +59,17 @@ def test_track_summaries_have_the_documented_fields(tmp_path):
     rows, summary = _analyse(path)
 
     (track,) = summary.tracks()
-    assert tuple(track) == video.TRACK_FIELDS
+    assert tuple(track) == TRACK_FIELDS
     assert track["first_timestamp_ms"] == 0 and track["last_timestamp_ms"] == 1800
     assert track["dominant_emotion"] in ml.EMOTIONS
     assert abs(sum(track["shares"].values()) - 1) < 1e-9
     assert all(abs(sum(row.probabilities.values()) - 1) < 1e-6 for row in rows if row.track)
 
 
-def test_the_command_line_prints_a_clips_tracks_and_rows(tmp_path, capsys):
-    import json
-
-    from ml.predict import main
-
-    path = clip_file(tmp_path, seconds=1)
-
-    assert main([str(path)]) == 0
-    result = json.loads(capsys.readouterr().out)
-    assert result["people"] == 1
-    assert tuple(result["tracks"][0]) == video.TRACK_FIELDS
-    assert tuple(result["rows"][0]) == video.ROW_FIELDS
-
-
 def test_progress_comes_in_chunks_that_reach_one(tmp_path):
     path = clip_file(tmp_path, seconds=2)
 
-    chunks = list(video.analyze_video(path, flush_seconds=0))
+    chunks = list(analyze_video(path, flush_seconds=0))
 
     fractions = [chunk.fraction for chunk in chunks]
     assert len(chunks) >= 10

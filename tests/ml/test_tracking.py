@@ -1,6 +1,6 @@
-"""ml.video.Tracker on boxes alone."""
+"""ml.tracking.Tracker on boxes alone."""
 
-from ml.video import Tracker
+from ml.tracking import Tracker
 
 
 def test_a_face_moving_steadily_keeps_one_track():
@@ -22,19 +22,3 @@ def test_a_face_gone_longer_than_the_gap_comes_back_as_a_new_track():
     tracker = Tracker(max_gap_ms=500)
     tracker.update([(10, 10, 50, 50)], 0)
     assert tracker.update([(10, 10, 50, 50)], 2000) == [2]
-
-
-def test_a_local_search_finds_the_faces_a_whole_frame_search_finds(tmp_path):
-    from ml.detect import detect_faces
-    from ml.video import decode, detect_near
-    from tests.videos import clip_file
-
-    path = clip_file(tmp_path, crossing=True, seconds=1)
-    greys = [grey for _, _, grey in decode(path) if grey is not None]
-
-    for grey in greys:
-        whole = detect_faces(grey)
-        near = detect_near(grey, [(x + 10, y - 10, w, h) for x, y, w, h in whole])  # predictions a little off
-        assert len(near) == len(whole)
-        for a, b in zip(near, whole):
-            assert max(abs(p - q) for p, q in zip(a, b)) <= 12, (near, whole)

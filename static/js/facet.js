@@ -1,0 +1,215 @@
+// What every page needs, in one place (templates/base.html loads it before the page's own script):
+// CSRF and JSON requests, polling with backoff, the emotion list the server renders, the face-box
+// overlay, and the timeline chart of clips and live recordings. A page script only wires these to
+// its elements. Copy buttons and confirm-before-submit forms work on every page by themselves.
+"use strict";
+
+document.documentElement.classList.add("js");
+
+window.Facet = window.Facet || {};
+
+(function () {
+  const SVG = "http://www.w3.org/2000/svg";
+
+  // Django's CSRF cookie; absent when CSRF_COOKIE_HTTPONLY is set, so fall back to the form token.
+  Facet.csrfToken = function () {
+    const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    if (match) return decodeURIComponent(match[1]);
+    const input = document.querySelector("input[name=csrfmiddlewaretoken]");
+    return input ? input.value : "";
+  };
+
+  // Fetches JSON from our own API with the session cookie; throws with the server's reason on error.
+  Facet.getJSON = async function (url) {
+    const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } });
+    if (!response.ok) {
+      const error = new Error(`HTTP ${response.status}`);
+      error.status = response.status;
+      throw error;
+    }
+    return response.json();
+  };
+
+  // Every row of a paginated list ({results, next}), following "next" to the end.
+  Facet.getAllPages = async function (url) {
+    const rows = [];
+    while (url) {
+      const page = await Facet.getJSON(url);
+      rows.push(...page.results);
+      url = page.next;
+    }
+    return rows;
+  };
+
+  // POSTs to our own API with the session cookie and the CSRF token: a FormData as it is, anything
+  // else as JSON. Resolves to the Response (the caller reads its status, headers and body).
+  Facet.post = function (url, body) {
+    const headers = { "X-CSRFToken": Facet.csrfToken(), Accept: "application/json" };
+    const form = body instanceof FormData;
+    if (!form) headers["Content-Type"] = "application/json";
+    return fetch(url, { method: "POST", credentials: "same-origin", headers, body: form ? body : JSON.stringify(body) });
+  };
+
+  // The first readable message in a DRF error body: {"detail": "..."} or {"file": ["..."]}.
+  Facet.errorMessage = function (body, fallback) {
+    if (!body || typeof body !== "object") return fallback;
+    if (typeof body.detail === "string") return body.detail;
+    for (const value of Object.values(body)) {
+      if (typeof value === "string") return value;
+      if (Array.isArray(value) && value.length && typeof value[0] === "string") return value[0];
+    }
+    return fallback;
+  };
+
+  // Calls the async `step` after `first` ms, then again and again, each wait `factor` times longer up
+  // to `max` ms, so a forgotten tab does not keep hammering the server. `step` returns Facet.STOP
+  // to end, Facet.SOON to go back to the first wait (things are moving); an error with status 404
+  // (the item was deleted elsewhere) ends the polling, any other error waits and tries again.
+  Facet.STOP = "stop";
+  Facet.SOON = "soon";
+  Facet.poll = function (step, { first = 1000, max = 10000, factor = 1.25 } = {}) {
+    let delay = first;
+    async function run() {
+      let outcome;
+      try {
+        outcome = await step();
+      } catch (err) {
+        if (err.status === 404) return;
+      }
+      if (outcome === Facet.STOP) return;
+      delay = outcome === Facet.SOON ? first : Math.min(max, Math.round(delay * factor));
+      setTimeout(run, delay);
+    }
+    setTimeout(run, delay);
+  };
+
+  // The emotion names in the model's order, from the JSON script the server renders on every page
+  // ({% emotions_script %} in templates/base.html).
+  let emotions = null;
+  Facet.emotions = function () {
+    if (!emotions) {
+      const node = document.getElementById("facet-emotions");
+      emotions = node ? JSON.parse(node.textContent) : [];
+    }
+    return emotions;
+  };
+
+  // Draws labelled face boxes in `layer` (positioned over the picture, the same size), replacing the
+  // ones drawn before. faces: [{box: [x, y, w, h], emotion, confidence (0..1), number}] with boxes in
+  // the pixels of a picture of `size` {width, height}; they are placed in percent of that size, so
+  // they stay on the faces at any displayed size (phone, window resize, zoom) without redrawing.
+  // Returns how many were drawn.
+  Facet.drawFaces = function (layer, faces, size) {
+    layer.querySelectorAll(":scope > .facebox").forEach((node) => node.remove());
+    if (!size.width || !size.height) return 0;
+    faces.forEach((face) => {
+      const [x, y, w, h] = face.box;
+      const percent = Math.round(face.confidence * 100);
+      const box = document.createElement("div");
+      box.className = `facebox emo-${face.emotion}`;
+      box.style.left = `${(100 * x) / size.width}%`;
+      box.style.top = `${(100 * y) / size.height}%`;
+      box.style.width = `${(100 * w) / size.width}%`;
+      box.style.height = `${(100 * h) / size.height}%`;
+      // A face at the top edge has no room for the label above it.
+      if (y / size.height < 0.08) box.classList.add("facebox--top");
+      box.dataset.face = String(face.number);
+      box.setAttribute("role", "img");
+      box.setAttribute("aria-label", `Face ${face.number}: ${face.emotion}, ${percent} percent`);
+      const label = document.createElement("span");
+      label.className = "facebox__label";
+      label.textContent = `${face.number} · ${face.emotion} ${percent}%`;
+      box.append(label);
+      layer.append(box);
+    });
+    return faces.length;
+  };
+
+  // One chart per person in `container`: each emotion's probability over time, as SVG paths drawn
+  // like analysis/live.py's recording_timeline. rows: the detections API's rows ({timestamp_ms,
+  // track, probabilities}; rows without a track are frames without a face). A line has a gap where
+  // the person was not seen for over `gapMs`. `shiftMs` moves every point right (a live recording's
+  // per-second row is drawn at the middle of its second). With `onSeek(ms)`, a click on a chart
+  // calls it and each chart shows a play head; the returned moveHead(ms) moves the heads.
+  Facet.timeline = function (container, rows, options) {
+    const { totalMs, shiftMs = 0, gapMs = 1000, width = 600, height = 90, onSeek = null, label = "over time" } = options;
+    const total = Math.max(totalMs, 1);
+    const x = (ms) => (width * (ms + shiftMs)) / total;
+    const heads = [];
+    container.textContent = "";
+    const tracks = Array.from(new Set(rows.filter((r) => r.track !== null).map((r) => r.track))).sort((a, b) => a - b);
+    tracks.forEach((track) => {
+      const mine = rows.filter((r) => r.track === track).sort((a, b) => a.timestamp_ms - b.timestamp_ms);
+      const figure = document.createElement("figure");
+      figure.className = "timeline__track";
+      const caption = document.createElement("figcaption");
+      caption.className = "small";
+      caption.textContent = `Person ${track}`;
+      const svg = document.createElementNS(SVG, "svg");
+      svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
+      svg.setAttribute("preserveAspectRatio", "none");
+      svg.setAttribute("role", "img");
+      svg.setAttribute("aria-label", `Emotion probabilities of person ${track} ${label}${onSeek ? "; click to seek" : ""}`);
+      svg.classList.add("timeline__chart");
+      Facet.emotions().forEach((name) => {
+        let d = "", last = -Infinity;
+        mine.forEach((r) => {
+          const command = r.timestamp_ms - last > gapMs ? "M" : "L";
+          d += `${command}${x(r.timestamp_ms).toFixed(1)},${(height - 4 - (height - 8) * r.probabilities[name]).toFixed(1)}`;
+          last = r.timestamp_ms;
+        });
+        const path = document.createElementNS(SVG, "path");
+        path.setAttribute("d", d);
+        path.setAttribute("class", `timeline__line emo-${name}`);
+        svg.append(path);
+      });
+      if (onSeek) {
+        const head = document.createElementNS(SVG, "line");
+        head.setAttribute("class", "timeline__head");
+        head.setAttribute("y1", "0");
+        head.setAttribute("y2", String(height));
+        svg.append(head);
+        heads.push(head);
+        svg.addEventListener("click", (event) => {
+          const rect = svg.getBoundingClientRect();
+          onSeek(Math.max(0, (total * (event.clientX - rect.left)) / rect.width));
+        });
+      }
+      figure.append(caption, svg);
+      container.append(figure);
+    });
+    container.dataset.tracks = String(tracks.length);
+    return {
+      moveHead(ms) {
+        const at = x(ms - shiftMs).toFixed(1);
+        heads.forEach((head) => {
+          head.setAttribute("x1", at);
+          head.setAttribute("x2", at);
+        });
+      },
+    };
+  };
+
+  document.addEventListener("click", (event) => {
+    const button = event.target.closest("[data-copy]");
+    if (!button) return;
+    const source = document.querySelector(button.dataset.copy);
+    if (!source) return;
+    source.select();
+    const done = () => {
+      const text = button.textContent;
+      button.textContent = "Copied";
+      setTimeout(() => { button.textContent = text; }, 1500);
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(source.value).then(done, () => document.execCommand("copy") && done());
+    } else if (document.execCommand("copy")) {
+      done();
+    }
+  });
+
+  document.addEventListener("submit", (event) => {
+    const form = event.target.closest("form[data-confirm]");
+    if (form && !window.confirm(form.dataset.confirm)) event.preventDefault();
+  });
+})();

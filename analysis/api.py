@@ -25,10 +25,13 @@ from ml.summary import ROW_FIELDS, TRACK_FIELDS
 class FaceSerializer(serializers.ModelSerializer):
     box = serializers.ListField(child=serializers.IntegerField(), min_length=4, max_length=4, read_only=True)
     probabilities = serializers.DictField(child=serializers.FloatField(), read_only=True)
+    uncertain = serializers.BooleanField(
+        read_only=True, help_text="True when the top emotion is as likely wrong as right (calibrated confidence)."
+    )
 
     class Meta:
         model = Face
-        fields = ["box", "probabilities", "emotion", "confidence"]
+        fields = ["box", "probabilities", "emotion", "confidence", "uncertain"]
 
 
 class SummarySerializer(serializers.Serializer):
@@ -64,10 +67,11 @@ class DetectionSerializer(serializers.ModelSerializer):
 
     box = serializers.ListField(child=serializers.IntegerField(), allow_null=True, read_only=True)
     probabilities = serializers.DictField(child=serializers.FloatField(), allow_null=True, read_only=True)
+    uncertain = serializers.BooleanField(read_only=True, allow_null=True, help_text="As a photo face's; null without a face.")
 
     class Meta:
         model = Detection
-        fields = list(ROW_FIELDS)
+        fields = [*ROW_FIELDS, "uncertain"]
 
 
 class MediaSerializer(serializers.ModelSerializer):

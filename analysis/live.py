@@ -166,6 +166,7 @@ def _plain(face: dict) -> dict:
         "probabilities": {name: float(value) for name, value in face["probabilities"].items()},
         "emotion": str(face["emotion"]),
         "confidence": float(face["confidence"]),
+        "uncertain": bool(face.get("uncertain", False)),
     }
 
 

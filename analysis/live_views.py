@@ -41,6 +41,7 @@ class LiveFaceSerializer(serializers.Serializer):
     probabilities = serializers.DictField(child=serializers.FloatField())
     emotion = serializers.CharField()
     confidence = serializers.FloatField()
+    uncertain = serializers.BooleanField(help_text="The top emotion is as likely wrong as right.")
 
 
 class LiveReplySerializer(serializers.Serializer):

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 import ml
+from ml.calibration import served_threshold
 
 
 def media_upload_to(instance: "Media", filename: str) -> str:
@@ -279,6 +280,11 @@ class Face(models.Model):
     def box(self) -> list[int]:
         return [self.x, self.y, self.w, self.h]
 
+    @property
+    def uncertain(self) -> bool:
+        """The top class is as likely wrong as right (ml.calibration's threshold, chosen on validation)."""
+        return self.confidence < served_threshold()
+
 
 class Detection(models.Model):
     """One row of a clip's analysis: a sampled frame and a face, or a sampled frame with no face.
@@ -293,6 +299,13 @@ class Detection(models.Model):
     box = models.JSONField(null=True, blank=True, help_text="[x, y, w, h] in the clip's pixels.")
     probabilities = models.JSONField(null=True, blank=True, help_text="The 7 emotions of ml.EMOTIONS.")
     emotion = models.CharField(max_length=10, blank=True)
+
+    @property
+    def uncertain(self) -> bool | None:
+        """As Face.uncertain; None for a frame without a face."""
+        if not self.probabilities:
+            return None
+        return self.probabilities.get(self.emotion, 0.0) < served_threshold()
 
     class Meta:
         ordering = ["media", "frame", "track"]

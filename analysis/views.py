@@ -177,7 +177,10 @@ def detail(request, pk):
         "width": media.width,
         "height": media.height,
         "api": reverse("api:media-detail", args=[media.pk]),
-        "faces": [{"box": face.box, "emotion": face.emotion, "confidence": face.confidence} for face in faces],
+        "faces": [
+            {"box": face.box, "emotion": face.emotion, "confidence": face.confidence, "uncertain": face.uncertain}
+            for face in faces
+        ],
     }
     if media.kind == Media.Kind.VIDEO:
         data.update(

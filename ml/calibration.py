@@ -10,6 +10,7 @@ Arrays: ``probs`` float (N,7) rows summing to 1 in FER order, ``labels`` int (N,
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 from dataclasses import asdict, dataclass
@@ -114,6 +115,15 @@ def load(model_version: str) -> Calibration:
     except (OSError, ValueError, KeyError, TypeError):
         return Calibration()
     return saved if saved.model_version == model_version else Calibration()
+
+
+@functools.cache
+def served_threshold() -> float:
+    """``uncertain_below`` of the served weights' calibration, read without loading the model (the
+    web process marks stored faces with it)."""
+    import ml
+
+    return load(ml.MODEL_VERSION).uncertain_below
 
 
 def plot(tables: dict[str, list[dict]], path: str) -> None:

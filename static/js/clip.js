@@ -21,7 +21,8 @@
       if (!byFrame.has(row.frame)) byFrame.set(row.frame, { t: row.timestamp_ms, faces: [] });
       if (row.track === null) return;
       const confidence = row.probabilities[row.emotion];
-      byFrame.get(row.frame).faces.push({ box: row.box, emotion: row.emotion, confidence, number: row.track });
+      const face = { box: row.box, emotion: row.emotion, confidence, uncertain: row.uncertain, number: row.track };
+      byFrame.get(row.frame).faces.push(face);
     });
     frames = Array.from(byFrame.values()).sort((a, b) => a.t - b.t);
   }

@@ -115,10 +115,13 @@ window.Facet = window.Facet || {};
       if (y / size.height < 0.08) box.classList.add("facebox--top");
       box.dataset.face = String(face.number);
       box.setAttribute("role", "img");
-      box.setAttribute("aria-label", `Face ${face.number}: ${face.emotion}, ${percent} percent`);
+      // An uncertain face keeps its top emotion as the label, marked with "?" and a dashed box.
+      if (face.uncertain) box.classList.add("facebox--uncertain");
+      const doubt = face.uncertain ? ", uncertain" : "";
+      box.setAttribute("aria-label", `Face ${face.number}: ${face.emotion}, ${percent} percent${doubt}`);
       const label = document.createElement("span");
       label.className = "facebox__label";
-      label.textContent = `${face.number} · ${face.emotion} ${percent}%`;
+      label.textContent = `${face.number} · ${face.emotion} ${percent}%${face.uncertain ? " ?" : ""}`;
       box.append(label);
       layer.append(box);
     });

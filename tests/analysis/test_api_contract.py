@@ -60,7 +60,7 @@ def test_the_detail_has_exactly_the_documented_fields(alice, client_for):
     assert body["summary"]["file"] == f"/files/{media.pk}/original/"
     assert len(body["faces"]) == 2
     face = body["faces"][0]
-    assert set(face) == {"box", "probabilities", "emotion", "confidence"}
+    assert set(face) == {"box", "probabilities", "emotion", "confidence", "uncertain"}
     assert face["box"] == [10, 20, 50, 50]
     assert set(face["probabilities"]) == set(ml.EMOTIONS)
     assert sum(face["probabilities"].values()) == pytest.approx(1.0)

@@ -45,7 +45,7 @@ def test_a_real_face_gets_its_faces_back_and_nothing_is_stored(
     assert response.status_code == 200, response.content
     body = response.json()
     (face,) = body["faces"]
-    assert set(face) == {"box", "probabilities", "emotion", "confidence"}
+    assert set(face) == {"box", "probabilities", "emotion", "confidence", "uncertain"}
     x, y, w, h = face["box"]
     assert all(isinstance(value, int) for value in face["box"])
     # The astronaut's face is in the upper middle of the 320 x 240 frame.

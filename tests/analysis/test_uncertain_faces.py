@@ -1,0 +1,51 @@
+"""A face whose calibrated confidence is under the served threshold is marked uncertain, in the API and
+on the detail page, and keeps its top emotion as its label."""
+
+import pytest
+from django.urls import reverse
+
+import ml
+from analysis.models import Face, Media
+from ml.calibration import served_threshold
+
+pytestmark = pytest.mark.django_db
+
+
+def _probabilities(top, p):
+    rest = (1 - p) / (len(ml.EMOTIONS) - 1)
+    return {name: (p if name == top else rest) for name in ml.EMOTIONS}
+
+
+@pytest.fixture
+def photo(alice):
+    threshold = served_threshold()
+    assert 0.2 < threshold < 0.8, "the shipped calibration must set a threshold"
+    media = Media.objects.create(
+        user=alice,
+        original_name="pair.jpg",
+        file=f"users/{alice.pk}/pair.jpg",
+        thumbnail=f"users/{alice.pk}/thumbs/pair.jpg",
+        width=640,
+        height=480,
+        status=Media.Status.DONE,
+        face_count=2,
+        dominant_emotion="happy",
+    )
+    for x, top, p in ((10, "fear", threshold - 0.05), (300, "happy", threshold + 0.3)):
+        Face.objects.create(
+            media=media, x=x, y=10, w=80, h=80, probabilities=_probabilities(top, p), emotion=top, confidence=p
+        )
+    return media
+
+
+def test_the_api_marks_a_face_under_the_threshold_uncertain_and_keeps_its_emotion(client, alice, photo):
+    client.force_login(alice)
+    faces = client.get(reverse("api:media-detail", args=[photo.pk])).json()["faces"]
+    assert [(face["emotion"], face["uncertain"]) for face in faces] == [("fear", True), ("happy", False)]
+
+
+def test_the_detail_page_shows_the_uncertain_face_as_uncertain(client, alice, photo):
+    client.force_login(alice)
+    body = client.get(reverse("analysis:detail", args=[photo.pk])).content.decode()
+    assert body.count("badge--uncertain") == 1
+    assert '"uncertain": true' in body and '"uncertain": false' in body

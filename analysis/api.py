@@ -67,7 +67,9 @@ class DetectionSerializer(serializers.ModelSerializer):
 
     box = serializers.ListField(child=serializers.IntegerField(), allow_null=True, read_only=True)
     probabilities = serializers.DictField(child=serializers.FloatField(), allow_null=True, read_only=True)
-    uncertain = serializers.BooleanField(read_only=True, allow_null=True, help_text="As a photo face's; null without a face.")
+    uncertain = serializers.BooleanField(
+        read_only=True, allow_null=True, help_text="As a photo face's; null for a frame without a face."
+    )
 
     class Meta:
         model = Detection

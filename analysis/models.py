@@ -300,19 +300,19 @@ class Detection(models.Model):
     probabilities = models.JSONField(null=True, blank=True, help_text="The 7 emotions of ml.EMOTIONS.")
     emotion = models.CharField(max_length=10, blank=True)
 
-    @property
-    def uncertain(self) -> bool | None:
-        """As Face.uncertain; None for a frame without a face."""
-        if not self.probabilities:
-            return None
-        return self.probabilities.get(self.emotion, 0.0) < served_threshold()
-
     class Meta:
         ordering = ["media", "frame", "track"]
         indexes = [models.Index(fields=["media", "frame"])]
 
     def __str__(self):
         return f"frame {self.frame} track {self.track}: {self.emotion or 'no face'}"
+
+    @property
+    def uncertain(self) -> bool | None:
+        """As Face.uncertain; None for a frame without a face."""
+        if not self.probabilities:
+            return None
+        return self.probabilities.get(self.emotion, 0.0) < served_threshold()
 
 
 @receiver(post_delete, sender=Media)

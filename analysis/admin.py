@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.html import format_html
 
-from analysis import services
+from analysis import dispatch, services
 from analysis.models import Face, Media
 
 
@@ -48,7 +48,7 @@ class MediaAdmin(admin.ModelAdmin):
         for media in queryset:
             media.faces.all().delete()
             Media.objects.filter(pk=media.pk).update(status=Media.Status.QUEUED, attempts=0, error="", progress=0.0)
-            services.enqueue_analysis(media)
+            dispatch.analyze_media(media)
             count += 1
         self.message_user(request, f"Re-queued {count} item(s).")
 

@@ -6,14 +6,13 @@ import time
 from pathlib import Path
 
 import numpy as np
-from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files.base import ContentFile, File
 from PIL import Image
 
 import ml
 from analysis.images import THUMBNAIL_SIZE, encode
-from analysis.jobs import heartbeat
+from analysis.jobs import heartbeat, record_failure
 from analysis.models import Detection, Media
 from ml import video
 
@@ -34,7 +33,7 @@ def analyze_media(media_id) -> None:
         return
     queued_for = (media.started_at - media.created_at).total_seconds() * 1000
     try:
-        with heartbeat(media.pk):
+        with heartbeat(media):
             started = time.perf_counter()
             with media.file.open("rb") as stored, Image.open(stored) as image:
                 pixels = np.asarray(image.convert("RGB"))
@@ -43,7 +42,7 @@ def analyze_media(media_id) -> None:
             faces = analyze_image(pixels, timings=timings)
             finished = time.perf_counter()
     except Exception as exc:
-        _record_failure(media, exc, "photo")
+        record_failure(media, exc, item="photo", again="try uploading the photo again")
         return
     timings.update(
         queue_ms=round(queued_for, 1),
@@ -74,7 +73,7 @@ def _analyze_clip(media: Media) -> None:
     playable_tmp = folder / f".{media.pk.hex}.partial.mp4"
     cancelled = False
     try:
-        with heartbeat(media.pk):
+        with heartbeat(media):
             path = media.file.path
             _store_poster(media, path)
             # An H.264 clip is copied as it is once analysed; anything else is encoded while decoding.
@@ -100,7 +99,7 @@ def _analyze_clip(media: Media) -> None:
             Media.objects.filter(pk=media.pk).update(playable=media.playable.name)
     except Exception as exc:
         # Broken mid-stream or over budget: the rows stored so far stay, and the reason is shown.
-        _record_failure(media, exc, "clip")
+        record_failure(media, exc, item="clip", again="try uploading the clip again")
         return
     finally:
         playable_tmp.unlink(missing_ok=True)
@@ -108,26 +107,6 @@ def _analyze_clip(media: Media) -> None:
     media.store_clip_summary(
         summary.clip(), summary.tracks(), finish=not cancelled, model_version=ml.MODEL_VERSION, timings=timings
     )
-
-
-def _record_failure(media: Media, exc: Exception, noun: str) -> None:
-    """Store why the analysis of ``media`` (a "photo" or a "clip") stopped; call from ``except``."""
-    from ml.pipeline import InvalidImage
-
-    if isinstance(exc, FileNotFoundError):
-        # The item was deleted while we worked (delete_media removes the file after the row).
-        reason = f"The stored {noun} is missing."
-    elif isinstance(exc, InvalidImage):
-        reason = f"This image could not be analysed: {exc}"
-    elif isinstance(exc, video.InvalidVideo):
-        reason = str(exc)
-    elif isinstance(exc, SoftTimeLimitExceeded):
-        logger.warning("Analysis of %s %s ran past the soft time limit", noun, media.pk)
-        reason = "The analysis took too long and was stopped."
-    else:
-        logger.exception("Analysis of %s %s failed", noun, media.pk)
-        reason = f"The analysis failed unexpectedly; please try uploading the {noun} again."
-    media.mark_failed(reason)
 
 
 def _store_poster(media: Media, path: str) -> None:

@@ -6,7 +6,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.base import File
 
-from analysis.models import Media
+from analysis.jobs import heartbeat, record_failure
+from analysis.models import AnnotatedCopy
 from ml import video
 
 logger = logging.getLogger(__name__)
@@ -16,9 +17,10 @@ def make_annotated(media_id) -> None:
     """Burn a clip's stored boxes and labels into an H.264 MP4 (worker only)."""
     from ml.annotate_video import annotate_clip
 
-    if Media.objects.filter(pk=media_id, annotated_status="queued").update(annotated_status="processing") != 1:
+    copy = AnnotatedCopy.objects.select_related("media").filter(pk=media_id).first()
+    if copy is None or not copy.mark_processing():  # gone, finished, or another live worker has it
         return
-    media = Media.objects.get(pk=media_id)
+    media = copy.media
     folder = Path(settings.MEDIA_ROOT) / "users" / str(media.user_id) / "clips"
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f".{media.pk.hex}.annotated.partial.mp4"
@@ -27,12 +29,11 @@ def make_annotated(media_id) -> None:
         for d in media.detections.order_by("frame", "track").iterator(chunk_size=2000)
     )
     try:
-        annotate_clip(media.file.path, target, rows)
-        with target.open("rb") as handle:
-            media.annotated.save("annotated.mp4", File(handle), save=False)
-        Media.objects.filter(pk=media.pk).update(annotated=media.annotated.name, annotated_status="done")
-    except Exception:
-        logger.exception("Annotated copy of clip %s failed", media_id)
-        Media.objects.filter(pk=media_id).update(annotated_status="failed")
+        with heartbeat(copy):
+            annotate_clip(media.file.path, target, rows)
+            with target.open("rb") as handle:
+                copy.mark_done("annotated.mp4", File(handle))
+    except Exception as exc:
+        record_failure(copy, exc, item="clip", again="ask for it again")
     finally:
         target.unlink(missing_ok=True)

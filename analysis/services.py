@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from analysis import dispatch, uploads
 from analysis.images import encode, thumbnail_jpeg
-from analysis.models import Media
+from analysis.models import AnnotatedCopy, Media
 from analysis.uploads import UploadRejected
 
 __all__ = ["UploadRejected", "cancel_media", "create_media", "delete_media", "delete_user_data", "request_annotated"]
@@ -97,11 +97,11 @@ def request_annotated(media: Media) -> bool:
     if media.kind != Media.Kind.VIDEO or media.status not in (Media.Status.DONE, Media.Status.CANCELLED):
         return False
     with transaction.atomic():
-        asked = Media.objects.filter(pk=media.pk, annotated_status__in=["", "failed"]).update(annotated_status="queued")
+        asked = AnnotatedCopy.ask(media)
         if asked:
             dispatch.annotate_clip(media.pk)
-    media.refresh_from_db(fields=["annotated_status"])
-    return asked == 1
+    media.refresh_from_db()  # also forgets the annotated copy read before
+    return asked
 
 
 def delete_media(media: Media) -> None:
@@ -113,7 +113,7 @@ def delete_media(media: Media) -> None:
 def delete_user_data(user) -> None:
     """Delete every item and stored file of a user (before their account is deleted)."""
     with transaction.atomic():
-        for media in Media.objects.for_user(user).only("pk", "file", "thumbnail", "playable", "annotated", "user_id"):
+        for media in Media.objects.for_user(user).only("pk", "file", "thumbnail", "playable", "user_id"):
             media.delete()
     # Also anything in the user's folder that no row points to (an upload interrupted mid-write).
     folder = Path(settings.MEDIA_ROOT) / "users" / str(user.pk)

@@ -5,7 +5,6 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from analysis import dispatch
 from analysis.models import Media
 from analysis.sweeper import sweep_stale_jobs
 from tests.analysis.helpers import finished_photo
@@ -25,18 +24,6 @@ def clip(alice):
     return Media.objects.create(
         user=alice, kind=Media.Kind.VIDEO, file=f"users/{alice.pk}/clip.mp4", heartbeat_at=timezone.now()
     )
-
-
-@pytest.fixture
-def sent_tasks(monkeypatch):
-    """(task name, arguments, hard time limit) of each task sent to the broker (after commit)."""
-    sent = []
-
-    def send_task(name, args=None, **options):
-        sent.append((name, args, options.get("time_limit")))
-
-    monkeypatch.setattr(dispatch.app, "send_task", send_task)
-    return sent
 
 
 def analysis_of(media, limit):

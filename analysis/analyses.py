@@ -3,7 +3,6 @@
 import contextlib
 import logging
 import time
-from pathlib import Path
 
 import numpy as np
 from django.conf import settings
@@ -11,7 +10,8 @@ from django.core.files.base import ContentFile, File
 from PIL import Image
 
 import ml
-from analysis.images import THUMBNAIL_SIZE, encode
+from analysis import storage
+from analysis.images import THUMBNAIL_SIZE, thumbnail_jpeg
 from analysis.jobs import heartbeat, record_failure
 from analysis.models import Detection, Media
 from ml import video
@@ -55,12 +55,33 @@ def analyze_media(media_id) -> None:
 
 def _analyze_clip(media: Media) -> None:
     """Stream a clip through ml.video, storing rows and progress as they come (worker only)."""
-    from ml.annotate_video import Mp4Writer, plays_in_browsers, remux
-
     started = time.perf_counter()
     # A previous attempt that died part-way must not leave duplicate rows.
     media.detections.all().delete()
     summary = video.Summary()
+    try:
+        # PyAV reads and writes local files: a temporary copy of the clip in, a temporary MP4 out.
+        with heartbeat(media), storage.local_copy(media.file) as path, storage.scratch_file(".mp4") as playable:
+            _store_poster(media, path)
+            finished = _analyze_frames(media, path, playable, summary)
+            with open(playable, "rb") as handle:
+                media.playable.save("playable.mp4", File(handle), save=False)
+            Media.objects.filter(pk=media.pk).update(playable=media.playable.name)
+    except Exception as exc:
+        # Broken mid-stream or over budget: the rows stored so far stay, and the reason is shown.
+        record_failure(media, exc, item="clip", again="try uploading the clip again")
+        return
+    timings = {"total_ms": round((time.perf_counter() - started) * 1000, 1)}
+    media.store_clip_summary(
+        summary.clip(), summary.tracks(), finish=finished, model_version=ml.MODEL_VERSION, timings=timings
+    )
+
+
+def _analyze_frames(media: Media, path: str, playable: str, summary: video.Summary) -> bool:
+    """Store the rows of the clip at ``path`` and write its browser-playable copy to ``playable``;
+    False when the analysis was cancelled part-way."""
+    from ml.annotate_video import Mp4Writer, plays_in_browsers, remux
+
     budget = video.Budget(
         max_frames=settings.FER_VIDEO_MAX_FRAMES,
         # Some slack over the upload limit: the probed duration is rounded and may be missing.
@@ -68,49 +89,31 @@ def _analyze_clip(media: Media) -> None:
         max_seconds=settings.FER_VIDEO_MAX_DECODE_SECONDS,
     )
     sample_fps = media.sample_fps if media.sample_fps is not None else settings.FER_VIDEO_SAMPLE_FPS
-    folder = Path(settings.MEDIA_ROOT) / "users" / str(media.user_id) / "clips"
-    folder.mkdir(parents=True, exist_ok=True)
-    playable_tmp = folder / f".{media.pk.hex}.partial.mp4"
-    cancelled = False
-    try:
-        with heartbeat(media):
-            path = media.file.path
-            _store_poster(media, path)
-            # An H.264 clip is copied as it is once analysed; anything else is encoded while decoding.
-            copy = plays_in_browsers(path)
-            with contextlib.nullcontext() if copy else Mp4Writer(playable_tmp, media.width, media.height) as writer:
-                chunks = video.analyze_video(
-                    path, sample_fps=sample_fps or None, budget=budget, on_frame=None if copy else writer.write
-                )
-                try:
-                    for chunk in chunks:
-                        Detection.objects.bulk_create(Detection(media=media, **row.as_dict()) for row in chunk.rows)
-                        summary.add(chunk.rows)
-                        # About once a second: the progress, and the cancel check (the row's status).
-                        if not media.report_progress(chunk.fraction):
-                            cancelled = True
-                            break
-                finally:
-                    chunks.close()
-            if copy:
-                remux(path, playable_tmp)
-            with playable_tmp.open("rb") as handle:
-                media.playable.save("playable.mp4", File(handle), save=False)
-            Media.objects.filter(pk=media.pk).update(playable=media.playable.name)
-    except Exception as exc:
-        # Broken mid-stream or over budget: the rows stored so far stay, and the reason is shown.
-        record_failure(media, exc, item="clip", again="try uploading the clip again")
-        return
-    finally:
-        playable_tmp.unlink(missing_ok=True)
-    timings = {"total_ms": round((time.perf_counter() - started) * 1000, 1)}
-    media.store_clip_summary(
-        summary.clip(), summary.tracks(), finish=not cancelled, model_version=ml.MODEL_VERSION, timings=timings
-    )
+    # An H.264 clip is copied as it is once analysed; anything else is encoded while decoding.
+    copy = plays_in_browsers(path)
+    with contextlib.nullcontext() if copy else Mp4Writer(playable, media.width, media.height) as writer:
+        chunks = video.analyze_video(
+            path, sample_fps=sample_fps or None, budget=budget, on_frame=None if copy else writer.write
+        )
+        cancelled = False
+        try:
+            for chunk in chunks:
+                Detection.objects.bulk_create(Detection(media=media, **row.as_dict()) for row in chunk.rows)
+                summary.add(chunk.rows)
+                # About once a second: the progress, and the cancel check (the row's status).
+                if not media.report_progress(chunk.fraction):
+                    cancelled = True
+                    break
+        finally:
+            chunks.close()
+    # A cancelled clip keeps a playable copy too: the player shows the part that was analysed.
+    if copy:
+        remux(path, playable)
+    return not cancelled
 
 
 def _store_poster(media: Media, path: str) -> None:
     """The clip's first frame as its thumbnail (the gallery tile and the player's poster)."""
     poster = Image.fromarray(video.poster(path, max_side=max(THUMBNAIL_SIZE)))
-    media.thumbnail.save("thumb.jpg", ContentFile(encode(poster, "JPEG", quality=85)), save=False)
+    media.thumbnail.save("thumb.jpg", ContentFile(thumbnail_jpeg(poster)), save=False)
     Media.objects.filter(pk=media.pk).update(thumbnail=media.thumbnail.name)

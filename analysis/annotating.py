@@ -1,11 +1,10 @@
 """The annotated copy of an analysed clip: its boxes and labels burnt into an MP4 (worker only)."""
 
 import logging
-from pathlib import Path
 
-from django.conf import settings
 from django.core.files.base import File
 
+from analysis import storage
 from analysis.jobs import heartbeat, record_failure
 from analysis.models import AnnotatedCopy
 from ml import video
@@ -21,19 +20,15 @@ def make_annotated(media_id) -> None:
     if copy is None or not copy.mark_processing():  # gone, finished, or another live worker has it
         return
     media = copy.media
-    folder = Path(settings.MEDIA_ROOT) / "users" / str(media.user_id) / "clips"
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f".{media.pk.hex}.annotated.partial.mp4"
     rows = (
         video.Row(d.frame, d.timestamp_ms, d.track, d.box, d.probabilities, d.emotion)
         for d in media.detections.order_by("frame", "track").iterator(chunk_size=2000)
     )
     try:
-        with heartbeat(copy):
-            annotate_clip(media.file.path, target, rows)
-            with target.open("rb") as handle:
+        # PyAV reads and writes local files: a temporary copy of the clip in, a temporary MP4 out.
+        with heartbeat(copy), storage.local_copy(media.file) as source, storage.scratch_file(".mp4") as target:
+            annotate_clip(source, target, rows)
+            with open(target, "rb") as handle:
                 copy.mark_done("annotated.mp4", File(handle))
     except Exception as exc:
         record_failure(copy, exc, item="clip", again="ask for it again")
-    finally:
-        target.unlink(missing_ok=True)

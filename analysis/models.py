@@ -16,22 +16,27 @@ import ml
 from analysis.jobs import Job, JobQuerySet
 
 
+def user_folder(user_id) -> str:
+    """The storage folder holding every file of one user (the names below are storage names)."""
+    return f"users/{user_id}"
+
+
 def media_upload_to(instance: "Media", filename: str) -> str:
     """A per-user folder and a name from the item's random id; the client's name is never used."""
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
-    return f"users/{instance.user_id}/{instance.pk.hex}.{extension}"
+    return f"{user_folder(instance.user_id)}/{instance.pk.hex}.{extension}"
 
 
 def thumbnail_upload_to(instance: "Media", filename: str) -> str:
-    return f"users/{instance.user_id}/thumbs/{instance.pk.hex}.jpg"
+    return f"{user_folder(instance.user_id)}/thumbs/{instance.pk.hex}.jpg"
 
 
 def playable_upload_to(instance: "Media", filename: str) -> str:
-    return f"users/{instance.user_id}/clips/{instance.pk.hex}.mp4"
+    return f"{user_folder(instance.user_id)}/clips/{instance.pk.hex}.mp4"
 
 
 def annotated_upload_to(instance: "AnnotatedCopy", filename: str) -> str:
-    return f"users/{instance.media.user_id}/clips/{instance.media_id.hex}-annotated.mp4"
+    return f"{user_folder(instance.media.user_id)}/clips/{instance.media_id.hex}-annotated.mp4"
 
 
 class MediaQuerySet(JobQuerySet):

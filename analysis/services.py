@@ -4,17 +4,17 @@ Web side only: validation is analysis.uploads, work for a worker is sent through
 and nothing here imports the model (the worker's analysis is analysis.analyses).
 """
 
-import shutil
 from pathlib import Path
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
-from analysis import dispatch, uploads
+from analysis import dispatch, storage, uploads
 from analysis.images import encode, thumbnail_jpeg
-from analysis.models import AnnotatedCopy, Media
+from analysis.models import AnnotatedCopy, Media, user_folder
 from analysis.uploads import UploadRejected
 
 __all__ = ["UploadRejected", "cancel_media", "create_media", "delete_media", "delete_user_data", "request_annotated"]
@@ -116,5 +116,4 @@ def delete_user_data(user) -> None:
         for media in Media.objects.for_user(user).only("pk", "file", "thumbnail", "playable", "user_id"):
             media.delete()
     # Also anything in the user's folder that no row points to (an upload interrupted mid-write).
-    folder = Path(settings.MEDIA_ROOT) / "users" / str(user.pk)
-    transaction.on_commit(lambda: shutil.rmtree(folder, ignore_errors=True))
+    transaction.on_commit(lambda: storage.delete_folder(default_storage, user_folder(user.pk)))

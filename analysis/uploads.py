@@ -88,11 +88,11 @@ def probe_clip(uploaded_file, size: int) -> video.VideoInfo:
     source = uploaded_file.temporary_file_path() if hasattr(uploaded_file, "temporary_file_path") else uploaded_file
     try:
         info = video.probe(source)
+    except video.NotAVideo:
+        # Neither an accepted photo (checked first) nor a clip: say what both may be.
+        raise UploadRejected("This is not a JPEG, PNG or WebP image. Clips must be MP4, MOV, WebM or AVI.") from None
     except video.InvalidVideo as exc:
-        message = str(exc)
-        if "neither" in message:
-            message = "This is not a JPEG, PNG or WebP image. Clips must be MP4, MOV, WebM or AVI."
-        raise UploadRejected(message) from None
+        raise UploadRejected(str(exc)) from None
     finally:
         uploaded_file.seek(0)
     limit_s = settings.FER_MAX_VIDEO_SECONDS

@@ -53,6 +53,10 @@ class InvalidVideo(ValueError):
     """The file is not a clip that can be analysed; str() is a message for the person uploading it."""
 
 
+class NotAVideo(InvalidVideo):
+    """The file is no clip at all: not a container FFmpeg reads, or not one of ACCEPTED_CONTAINERS."""
+
+
 class BrokenVideo(InvalidVideo):
     """The clip probed, but decoding failed or stopped early (truncated or damaged data)."""
 
@@ -125,7 +129,7 @@ def _open(source):
     try:
         return av.open(source, mode="r", metadata_errors="ignore")
     except (av.FFmpegError, UnicodeDecodeError, ValueError) as exc:
-        raise InvalidVideo("This is neither a photo nor a video clip that can be read.") from exc
+        raise NotAVideo("This is neither a photo nor a video clip that can be read.") from exc
 
 
 def probe(source: str | Path | object) -> VideoInfo:
@@ -141,9 +145,9 @@ def probe(source: str | Path | object) -> VideoInfo:
         if stream is None:
             if container.streams.audio:
                 raise InvalidVideo("This file has sound but no pictures; upload a video clip or a photo.")
-            raise InvalidVideo("This is neither a photo nor a video clip that can be read.")
+            raise NotAVideo("This is neither a photo nor a video clip that can be read.")
         if kind is None:  # GIF, image sequences, raw streams: not clips, whatever FFmpeg can read
-            raise InvalidVideo("This is neither a photo nor a video clip that can be read.")
+            raise NotAVideo("This is neither a photo nor a video clip that can be read.")
         ctx = stream.codec_context
         width, height = int(ctx.width or 0), int(ctx.height or 0)
         if width < 1 or height < 1:

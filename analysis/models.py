@@ -198,8 +198,11 @@ class Media(Job):
 
     def restart(self, *, only_from=None) -> bool:
         """Queue the analysis afresh (the admin's re-queue); the faces found before are deleted."""
-        self.faces.all().delete()
-        return super().restart(only_from=only_from)
+        with transaction.atomic():
+            restarted = super().restart(only_from=only_from)
+            if restarted:
+                self.faces.all().delete()
+        return restarted
 
 
 def dominant_emotion(faces) -> str:

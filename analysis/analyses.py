@@ -1,7 +1,6 @@
 """The analysis of one uploaded photo or clip (worker only: this is where ml.pipeline is imported)."""
 
 import contextlib
-import logging
 import time
 
 import numpy as np
@@ -15,8 +14,6 @@ from analysis.images import THUMBNAIL_SIZE, thumbnail_jpeg
 from analysis.jobs import heartbeat, record_failure
 from analysis.models import Detection, Media
 from ml import video
-
-logger = logging.getLogger(__name__)
 
 
 def analyze_media(media_id) -> None:

@@ -1,15 +1,11 @@
 """The annotated copy of an analysed clip: its boxes and labels burnt into an MP4 (worker only)."""
 
-import logging
-
 from django.core.files.base import File
 
 from analysis import storage
 from analysis.jobs import heartbeat, record_failure
 from analysis.models import AnnotatedCopy
 from ml import video
-
-logger = logging.getLogger(__name__)
 
 
 def make_annotated(media_id) -> None:

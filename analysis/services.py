@@ -1,7 +1,7 @@
 """What the pages, the API, the admin and accounts ask of an item: create, cancel, annotate, delete.
 
 Web side only: validation is analysis.uploads, work for a worker is sent through analysis.dispatch,
-and nothing here imports the model (the worker's analysis is analysis.analyses).
+and nothing here loads the emotion model (the worker's analysis is analysis.analyses).
 """
 
 from pathlib import Path

@@ -107,3 +107,16 @@ def test_deleting_the_clip_deletes_its_copy_and_the_copys_file(clip, media_root,
 
     assert not AnnotatedCopy.objects.exists()
     assert not stored.exists()
+
+
+def test_a_copy_whose_clip_file_is_gone_ends_failed_with_a_reason(clip):
+    from analysis.annotating import make_annotated
+
+    request_annotated(clip)  # the fixture's clip has no stored file
+
+    make_annotated(clip.pk)
+
+    copy = AnnotatedCopy.objects.get(pk=clip.pk)
+    assert (copy.status, copy.error, copy.attempts) == ("failed", "The stored clip is missing.", 1)
+    clip.refresh_from_db()
+    assert clip.annotated_status == "failed" and clip.annotated_url() == ""

@@ -1,5 +1,5 @@
 # `make run` sets everything up and runs the site, a worker and the sweeper on http://127.0.0.1:8000.
-# `make test` runs the test suite (the command .ci/run runs in CI).
+# `make test` runs the test suite and `make lint` the checks; .ci/run runs both in CI, lint first.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -25,9 +25,12 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest
 
+# What CI runs before the tests (and .pre-commit-config.yaml before a commit): lint, format, and
+# migrations that match the models. DJANGO_DEBUG only lets the settings load without production secrets.
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-True} $(BIN)/python manage.py makemigrations --check --dry-run
 
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff format .

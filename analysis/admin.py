@@ -1,8 +1,9 @@
 from django.contrib import admin
+from django.db import transaction
 from django.utils.html import format_html
 
-from analysis import services
-from analysis.models import Face, Media
+from analysis import dispatch, services
+from analysis.models import AnnotatedCopy, Face, Media
 
 
 class FaceInline(admin.TabularInline):
@@ -44,13 +45,7 @@ class MediaAdmin(admin.ModelAdmin):
 
     @admin.action(description="Re-queue the selected items for analysis")
     def requeue(self, request, queryset):
-        count = 0
-        for media in queryset:
-            media.faces.all().delete()
-            Media.objects.filter(pk=media.pk).update(status=Media.Status.QUEUED, attempts=0, error="", progress=0.0)
-            services.enqueue_analysis(media)
-            count += 1
-        self.message_user(request, f"Re-queued {count} item(s).")
+        self.message_user(request, f"Re-queued {requeue(queryset, dispatch.analyze_media)} item(s).")
 
     def delete_model(self, request, obj):
         services.delete_media(obj)
@@ -69,3 +64,41 @@ class FaceAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(AnnotatedCopy)
+class AnnotatedCopyAdmin(admin.ModelAdmin):
+    list_display = ["media", "status", "attempts", "heartbeat_at", "finished_at"]
+    list_filter = ["status"]
+    list_select_related = ["media"]
+    readonly_fields = [
+        "media",
+        "file",
+        "status",
+        "started_at",
+        "finished_at",
+        "heartbeat_at",
+        "attempts",
+        "progress",
+        "error",
+    ]
+    actions = ["requeue"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Make the selected annotated copies again")
+    def requeue(self, request, queryset):
+        count = requeue(queryset, lambda copy: dispatch.annotate_clip(copy.pk))
+        self.message_user(request, f"Re-queued {count} annotated cop(ies).")
+
+
+def requeue(jobs, send) -> int:
+    """Restart each job through its model (attempts reset) and send it once that commits."""
+    count = 0
+    for job in jobs:
+        with transaction.atomic():
+            if job.restart():
+                send(job)
+                count += 1
+    return count

@@ -188,7 +188,8 @@ class MediaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Dest
 
     def get_queryset(self):
         # The id breaks ties between equal timestamps, so pages never repeat or skip an item.
-        return Media.objects.for_user(self.request.user).prefetch_related("faces").order_by("-created_at", "-id")
+        items = Media.objects.for_user(self.request.user).select_related("annotated_copy").prefetch_related("faces")
+        return items.order_by("-created_at", "-id")
 
     @extend_schema(
         request={"multipart/form-data": UploadSerializer},

@@ -108,4 +108,4 @@ def playable(request, pk):
 @cache_control(private=True, no_cache=True)
 def annotated(request, pk):
     """A clip's annotated MP4, made on request."""
-    return _serve(request, pk, "annotated")
+    return _serve(request, pk, "annotated_file")

@@ -1,4 +1,4 @@
-"""Live mode's endpoint (POST /api/live/) and page (/live/); the work is in analysis.live."""
+"""Live mode's endpoint (POST /api/live/), page (/live/) and recording save; the work is in analysis.live."""
 
 import json
 import logging
@@ -17,7 +17,7 @@ from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
 import ml
-from analysis import live
+from analysis import live, recordings
 
 logger = logging.getLogger(__name__)
 
@@ -114,7 +114,7 @@ class RecordingSecondSerializer(serializers.Serializer):
 
 
 class RecordingSerializer(serializers.Serializer):
-    seconds = RecordingSecondSerializer(many=True, max_length=live.MAX_RECORDING_SECONDS)
+    seconds = RecordingSecondSerializer(many=True, max_length=recordings.MAX_RECORDING_SECONDS)
 
 
 @login_required
@@ -129,8 +129,8 @@ def save_recording(request):
     if not recording.is_valid():
         return JsonResponse({"detail": "The recording is malformed.", "errors": recording.errors}, status=400)
     try:
-        media = live.save_recording(request.user, recording.validated_data["seconds"])
-    except live.RecordingRejected as exc:
+        media = recordings.save_recording(request.user, recording.validated_data["seconds"])
+    except recordings.RecordingRejected as exc:
         return JsonResponse({"detail": str(exc)}, status=400)
     url = reverse("analysis:detail", args=[media.pk])
     return JsonResponse({"id": str(media.pk), "url": url}, status=201)
@@ -138,4 +138,5 @@ def save_recording(request):
 
 def recording_detail(request, media):
     """The detail page of a saved live recording: its per-second timeline (analysis.views.detail)."""
-    return render(request, "analysis/live_recording.html", {"media": media, "timeline": live.recording_timeline(media)})
+    timeline = recordings.recording_timeline(media)
+    return render(request, "analysis/live_recording.html", {"media": media, "timeline": timeline})

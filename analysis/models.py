@@ -1,40 +1,46 @@
-"""Uploaded media, the faces found in them, and the job state of their analysis."""
+"""Uploaded media, the faces found in them, and their jobs: the analysis and the annotated copy.
+
+Both are analysis.jobs.Job: one lifecycle (claim, heartbeat, attempts, done/failed, swept when stale).
+"""
 
 import uuid
-from datetime import timedelta
 
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import F, Q, Value
-from django.db.models.functions import Greatest
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 
 import ml
+from analysis.jobs import Job, JobQuerySet
 from ml.calibration import served_threshold
+
+
+def user_folder(user_id) -> str:
+    """The storage folder holding every file of one user (the names below are storage names)."""
+    return f"users/{user_id}"
 
 
 def media_upload_to(instance: "Media", filename: str) -> str:
     """A per-user folder and a name from the item's random id; the client's name is never used."""
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
-    return f"users/{instance.user_id}/{instance.pk.hex}.{extension}"
+    return f"{user_folder(instance.user_id)}/{instance.pk.hex}.{extension}"
 
 
 def thumbnail_upload_to(instance: "Media", filename: str) -> str:
-    return f"users/{instance.user_id}/thumbs/{instance.pk.hex}.jpg"
+    return f"{user_folder(instance.user_id)}/thumbs/{instance.pk.hex}.jpg"
 
 
 def playable_upload_to(instance: "Media", filename: str) -> str:
-    return f"users/{instance.user_id}/clips/{instance.pk.hex}.mp4"
+    return f"{user_folder(instance.user_id)}/clips/{instance.pk.hex}.mp4"
 
 
-def annotated_upload_to(instance: "Media", filename: str) -> str:
-    return f"users/{instance.user_id}/clips/{instance.pk.hex}-annotated.mp4"
+def annotated_upload_to(instance: "AnnotatedCopy", filename: str) -> str:
+    return f"{user_folder(instance.media.user_id)}/clips/{instance.media_id.hex}-annotated.mp4"
 
 
-class MediaQuerySet(models.QuerySet):
+class MediaQuerySet(JobQuerySet):
     def for_user(self, user) -> "MediaQuerySet":
         """The one way per-user reads start: another user's item is then simply not found (404)."""
         if not user.is_authenticated:
@@ -42,26 +48,22 @@ class MediaQuerySet(models.QuerySet):
         return self.filter(user=user)
 
 
-class Media(models.Model):
+class Media(Job):
+    """An uploaded photo or clip, or a saved live recording; its job is the analysis."""
+
     class Kind(models.TextChoices):
         PHOTO = "photo"
         VIDEO = "video"
         LIVE = "live"
 
-    class Status(models.TextChoices):
-        QUEUED = "queued"
-        PROCESSING = "processing"
-        DONE = "done"
-        FAILED = "failed"
-        CANCELLED = "cancelled"
-
-    FINAL_STATES = frozenset({Status.DONE, Status.FAILED, Status.CANCELLED})
+    NOUN = "analysis"
+    CLAIM_PROGRESS = 0.1
+    STATE_FIELDS = (*Job.STATE_FIELDS, "kind")
 
     # Random, so an id says nothing about how many items exist or whose they are.
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="media")
     kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.PHOTO)
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED, db_index=True)
 
     file = models.FileField(upload_to=media_upload_to, max_length=200)
     thumbnail = models.FileField(upload_to=thumbnail_upload_to, max_length=200, blank=True)
@@ -72,13 +74,6 @@ class Media(models.Model):
     bytes = models.PositiveBigIntegerField(null=True, blank=True, help_text="Size of the stored file.")
 
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    # Refreshed while a worker holds the job; the sweeper re-queues a job whose heartbeat went stale.
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    progress = models.FloatField(default=0.0)
-    error = models.TextField(blank=True)
 
     face_count = models.PositiveIntegerField(null=True, blank=True)
     dominant_emotion = models.CharField(max_length=10, blank=True, db_index=True)
@@ -95,10 +90,6 @@ class Media(models.Model):
     # True when the analysis was cancelled part-way: the detections stored cover the clip's start only.
     partial = models.BooleanField(default=False)
     playable = models.FileField(upload_to=playable_upload_to, max_length=200, blank=True)
-    annotated = models.FileField(upload_to=annotated_upload_to, max_length=200, blank=True)
-    annotated_status = models.CharField(
-        max_length=12, blank=True, help_text="'' (not asked), queued, processing, done, failed"
-    )
 
     objects = MediaQuerySet.as_manager()
 
@@ -110,10 +101,6 @@ class Media(models.Model):
     def __str__(self):
         return f"{self.kind} {self.pk} ({self.status})"
 
-    @property
-    def is_final(self) -> bool:
-        return self.status in self.FINAL_STATES
-
     def original_url(self) -> str:
         return reverse("files:original", args=[self.pk]) if self.file else ""
 
@@ -123,8 +110,26 @@ class Media(models.Model):
     def playable_url(self) -> str:
         return reverse("files:playable", args=[self.pk]) if self.playable else ""
 
+    def _annotated_copy(self) -> "AnnotatedCopy | None":
+        try:
+            return self.annotated_copy
+        except AnnotatedCopy.DoesNotExist:
+            return None
+
+    @property
+    def annotated_status(self) -> str:
+        """The annotated copy's status; "" when none was asked for."""
+        copy = self._annotated_copy()
+        return copy.status if copy else ""
+
+    @property
+    def annotated_file(self):
+        """The finished annotated copy's file, or None."""
+        copy = self._annotated_copy()
+        return copy.file if copy and copy.status == self.Status.DONE and copy.file else None
+
     def annotated_url(self) -> str:
-        return reverse("files:annotated", args=[self.pk]) if self.annotated else ""
+        return reverse("files:annotated", args=[self.pk]) if self.annotated_file else ""
 
     def request_cancel(self) -> bool:
         """Cancel a queued or running analysis; False when it had finished already.
@@ -137,15 +142,6 @@ class Media(models.Model):
         )
         self.refresh_from_db(fields=["status", "partial", "finished_at", "progress"])
         return updated == 1
-
-    def report_progress(self, fraction: float) -> bool:
-        """Store the fraction done (0..1); False when the job is no longer ours (cancelled, deleted)."""
-        fields = {"heartbeat_at": timezone.now()}
-        if fraction >= 0:
-            # Below 1 until the results are stored (1.0 means done), and never backwards from the
-            # mark the claim set.
-            fields["progress"] = Greatest(F("progress"), Value(min(max(fraction, 0.0), 0.99)))
-        return Media.objects.filter(pk=self.pk, status=self.Status.PROCESSING).update(**fields) == 1
 
     def store_clip_summary(self, clip: dict, tracks: list[dict], *, finish: bool, model_version: str, timings: dict):
         """Store a clip's summary; with ``finish`` also mark it done. False when it is gone.
@@ -161,35 +157,13 @@ class Media(models.Model):
             "timings": timings,
         }
         with transaction.atomic():
-            current = Media.objects.select_for_update().filter(pk=self.pk).first()
+            current = Media.objects.select_for_update().filter(pk=self.pk).only("status").first()
             if current is None:
                 return False
             if finish and not current.is_final:
-                fields.update(status=self.Status.DONE, progress=1.0, error="", finished_at=timezone.now())
+                fields.update(self._done_fields())
             Media.objects.filter(pk=self.pk).update(**fields)
         self.refresh_from_db()
-        return True
-
-    def mark_processing(self) -> bool:
-        """Claim the job for this worker; False when it is finished or another live worker holds it.
-
-        A conditional UPDATE is the claim, so two deliveries of the same task cannot both win. A job
-        still marked processing can be taken over only once its heartbeat is stale (its worker died).
-        """
-        now = timezone.now()
-        stale = now - timedelta(seconds=settings.FER_JOB_STALE_SECONDS)
-        claimable = Q(status=self.Status.QUEUED) | Q(status=self.Status.PROCESSING, heartbeat_at__lt=stale)
-        claimed = Media.objects.filter(claimable, pk=self.pk, attempts__lt=settings.FER_JOB_MAX_ATTEMPTS).update(
-            status=self.Status.PROCESSING,
-            started_at=now,
-            heartbeat_at=now,
-            attempts=F("attempts") + 1,
-            progress=0.1,
-            error="",
-        )
-        if claimed != 1:
-            return False
-        self.refresh_from_db(fields=["status", "started_at", "heartbeat_at", "attempts", "progress", "error"])
         return True
 
     def mark_done(self, faces, *, model_version: str, timings: dict) -> bool:
@@ -199,8 +173,7 @@ class Media(models.Model):
         second worker that took over a stale job cannot interleave with the write.
         """
         with transaction.atomic():
-            current = Media.objects.select_for_update().filter(pk=self.pk).first()
-            if current is None or current.is_final:
+            if not self._lock_unfinished():
                 return False
             # A previous attempt that died after writing faces must not leave duplicates.
             self.faces.all().delete()
@@ -217,38 +190,20 @@ class Media(models.Model):
                 )
                 for face in faces
             )
-            self.status = self.Status.DONE
-            self.progress = 1.0
-            self.error = ""
-            self.finished_at = timezone.now()
             self.face_count = len(faces)
             self.dominant_emotion = dominant_emotion(faces)
             self.model_version = model_version
             self.timings = timings
-            self.save(
-                update_fields=[
-                    "status",
-                    "progress",
-                    "error",
-                    "finished_at",
-                    "face_count",
-                    "dominant_emotion",
-                    "model_version",
-                    "timings",
-                ]
-            )
+            self._save_done("face_count", "dominant_emotion", "model_version", "timings")
         return True
 
-    def mark_failed(self, message: str) -> bool:
-        """Record a failure the user can read; False when the item is gone or already finished."""
-        updated = (
-            Media.objects.filter(pk=self.pk)
-            .exclude(status__in=self.FINAL_STATES)
-            .update(status=self.Status.FAILED, error=message, finished_at=timezone.now(), progress=1.0)
-        )
-        if updated:
-            self.refresh_from_db(fields=["status", "error", "finished_at", "progress"])
-        return updated == 1
+    def restart(self, *, only_from=None) -> bool:
+        """Queue the analysis afresh (the admin's re-queue); the faces found before are deleted."""
+        with transaction.atomic():
+            restarted = super().restart(only_from=only_from)
+            if restarted:
+                self.faces.all().delete()
+        return restarted
 
 
 def dominant_emotion(faces) -> str:
@@ -315,20 +270,65 @@ class Detection(models.Model):
         return self.probabilities.get(self.emotion, 0.0) < served_threshold()
 
 
+class AnnotatedCopy(Job):
+    """A clip's MP4 with its stored boxes and labels burnt in, made on request; its job is the making.
+
+    The primary key is the clip's, so the task is sent the clip's id as for its analysis.
+    """
+
+    NOUN = "annotated copy"
+
+    media = models.OneToOneField(Media, on_delete=models.CASCADE, primary_key=True, related_name="annotated_copy")
+    file = models.FileField(upload_to=annotated_upload_to, max_length=200, blank=True)
+
+    objects = JobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "annotated copies"
+
+    def __str__(self):
+        return f"annotated copy of {self.media_id} ({self.status})"
+
+    @classmethod
+    def ask(cls, media: Media) -> bool:
+        """Queue a copy of ``media``; False when one is queued, being made or made (a failed one is
+        asked again). The caller sends the task."""
+        copy, created = cls.objects.get_or_create(media=media, defaults={"heartbeat_at": timezone.now()})
+        return created or copy.restart(only_from=[cls.Status.FAILED])
+
+    def mark_done(self, name: str, content) -> bool:
+        """Store the finished MP4 (``content``, a django File) and mark the copy done; False when the
+        copy is gone or finished meanwhile (then nothing is stored)."""
+        with transaction.atomic():
+            if not self._lock_unfinished():
+                return False
+            self.file.save(name, content, save=False)
+            self._save_done("file")
+        return True
+
+
 @receiver(post_delete, sender=Media)
 def _delete_files(sender, instance: Media, **kwargs):
     # However a row goes (the API, the admin, a cascade from the user), its files go with it, but only
     # once the deletion is committed: a rolled-back delete must not leave a row without its file.
     # A deferred field (a delete through .only()) is not read back from a row that is gone.
     deferred = instance.get_deferred_fields()
-    fields = [
-        getattr(instance, name) for name in ("file", "thumbnail", "playable", "annotated") if name not in deferred
-    ]
-    names = [f.name for f in fields if f]
-    storage = instance.file.storage
+    _delete_after_commit(
+        [getattr(instance, name) for name in ("file", "thumbnail", "playable") if name not in deferred]
+    )
+
+
+@receiver(post_delete, sender=AnnotatedCopy)
+def _delete_annotated_file(sender, instance: AnnotatedCopy, **kwargs):
+    _delete_after_commit([instance.file])
+
+
+def _delete_after_commit(fields) -> None:
+    """Delete the stored files of ``fields`` (FieldFiles) once the deletion that removed their row commits."""
+    stored = [(field.storage, field.name) for field in fields if field]
 
     def delete():
-        for name in names:
+        for storage, name in stored:
             storage.delete(name)
 
     transaction.on_commit(delete)

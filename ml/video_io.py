@@ -35,6 +35,10 @@ class InvalidVideo(ValueError):
     """The file is not a clip that can be analysed; str() is a message for the person uploading it."""
 
 
+class NotAVideo(InvalidVideo):
+    """The file is no clip at all: not a container FFmpeg reads, or not one of ACCEPTED_CONTAINERS."""
+
+
 class BrokenVideo(InvalidVideo):
     """The clip probed, but decoding failed or stopped early (truncated or damaged data)."""
 
@@ -88,7 +92,7 @@ def open_clip(source: str | Path | object):
     try:
         return av.open(source, mode="r", metadata_errors="ignore")
     except (av.FFmpegError, UnicodeDecodeError, ValueError) as exc:
-        raise InvalidVideo(NOT_A_CLIP) from exc
+        raise NotAVideo(NOT_A_CLIP) from exc
 
 
 def probe(source: str | Path | object) -> VideoInfo:
@@ -101,9 +105,9 @@ def probe(source: str | Path | object) -> VideoInfo:
         if stream is None:
             if container.streams.audio:
                 raise InvalidVideo("This file has sound but no pictures; upload a video clip or a photo.")
-            raise InvalidVideo(NOT_A_CLIP)
+            raise NotAVideo(NOT_A_CLIP)
         if kind is None:  # GIF, image sequences, raw streams: not clips, whatever FFmpeg can read
-            raise InvalidVideo(NOT_A_CLIP)
+            raise NotAVideo(NOT_A_CLIP)
         ctx = stream.codec_context
         width, height = int(ctx.width or 0), int(ctx.height or 0)
         if width < 1 or height < 1:

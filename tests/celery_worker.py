@@ -93,7 +93,7 @@ class CeleryWorkerProcess:
 
 
 def wait_until_final(media, timeout: float = 120, worker: CeleryWorkerProcess | None = None):
-    """Poll the row until the analysis finished; returns the refreshed item."""
+    """Poll a job's row (an item's analysis, an annotated copy) until it finished; returns it refreshed."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         media.refresh_from_db()

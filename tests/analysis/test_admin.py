@@ -40,3 +40,37 @@ def test_deleting_in_the_admin_removes_the_files(admin_client, alice, media_root
     assert response.status_code == 302
     assert not Media.objects.exists()
     assert not stored.exists()
+
+
+def test_the_admin_requeues_an_item_through_its_model_and_sends_it_again(
+    admin_client, alice, settings, sent_tasks, django_capture_on_commit_callbacks
+):
+    media = finished_photo(alice, faces=2)
+    Media.objects.filter(pk=media.pk).update(attempts=3)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            "/admin/analysis/media/", {"action": "requeue", "_selected_action": [str(media.pk)]}
+        )
+
+    assert response.status_code == 302
+    media.refresh_from_db()
+    assert (media.status, media.attempts, media.error, media.faces.count()) == ("queued", 0, "", 0)
+    assert sent_tasks == [("analysis.tasks.analyze_media", [str(media.pk)], settings.FER_TASK_TIME_LIMIT)]
+
+
+def test_the_admin_makes_a_failed_annotated_copy_again(
+    admin_client, alice, settings, sent_tasks, django_capture_on_commit_callbacks
+):
+    from analysis.models import AnnotatedCopy
+
+    clip = Media.objects.create(user=alice, kind="video", status="done", file=f"users/{alice.pk}/clip.mp4")
+    copy = AnnotatedCopy.objects.create(media=clip, status="failed", attempts=3, error="The stored clip is missing.")
+
+    assert admin_client.get("/admin/analysis/annotatedcopy/").status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post("/admin/analysis/annotatedcopy/", {"action": "requeue", "_selected_action": [str(clip.pk)]})
+
+    copy.refresh_from_db()
+    assert (copy.status, copy.attempts, copy.error) == ("queued", 0, "")
+    assert sent_tasks == [("analysis.tasks.annotate_clip", [str(clip.pk)], settings.FER_VIDEO_TASK_TIME_LIMIT)]

@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 
 import ml
+from analysis.analyses import analyze_media
 from analysis.models import Face, Media
-from analysis.services import analyze_media, create_media
+from analysis.services import create_media
 from tests.photos import astronaut, encode, group_photo, upload
 
 

@@ -12,9 +12,9 @@ from tests.photos import astronaut, encode, upload
 
 @pytest.mark.django_db(transaction=True)
 def test_exactly_one_of_many_simultaneous_claims_wins(alice, monkeypatch):
-    from analysis import services
+    from analysis import dispatch
 
-    monkeypatch.setattr(services, "enqueue_analysis", lambda media: None)
+    monkeypatch.setattr(dispatch, "analyze_media", lambda media: None)
     media = create_media(alice, upload(encode(astronaut()[:64, :64])))
     contenders = 6
     start = threading.Barrier(contenders)

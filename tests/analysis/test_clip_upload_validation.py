@@ -96,6 +96,19 @@ def test_it_rejects_a_file_that_is_neither_video_nor_image(api, media_root):
     assert_rejected(response, media_root, "Clips must be MP4, MOV, WebM or AVI.")
 
 
+def test_the_message_follows_the_kind_of_error_not_its_words(api, media_root, monkeypatch):
+    from ml import video
+
+    def probe(source):
+        raise video.InvalidVideo("This clip is neither short nor sweet.")
+
+    monkeypatch.setattr(video, "probe", probe)
+    response = post(api, upload(b"just some text\n" * 200, "notes.mp4", "video/mp4"))
+
+    assert_rejected(response, media_root, "This clip is neither short nor sweet.")
+    assert "Clips must be" not in response.json()["file"][0]
+
+
 def test_it_rejects_a_clip_longer_than_the_limit(api, media_root, tmp_path, settings):
     settings.FER_MAX_VIDEO_SECONDS = 1
     path = clip_file(tmp_path, seconds=2)

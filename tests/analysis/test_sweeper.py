@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from analysis.models import Media
-from analysis.services import sweep_stale_jobs
+from analysis.sweeper import sweep_stale_jobs
 from tests.analysis.helpers import finished_photo
 from tests.photos import astronaut, encode, upload
 
@@ -19,13 +19,15 @@ def photo(alice):
 
 
 @pytest.fixture
-def sent_tasks(monkeypatch):
-    """The ids the sweeper sends to the broker (after commit)."""
-    from analysis import tasks
+def clip(alice):
+    """A clip's row as the upload leaves it (its file is never read here)."""
+    return Media.objects.create(
+        user=alice, kind=Media.Kind.VIDEO, file=f"users/{alice.pk}/clip.mp4", heartbeat_at=timezone.now()
+    )
 
-    sent = []
-    monkeypatch.setattr(tasks.analyze_media_task, "delay", sent.append)
-    return sent
+
+def analysis_of(media, limit):
+    return ("analysis.tasks.analyze_media", [str(media.pk)], limit)
 
 
 def set_state(media, **fields):
@@ -37,19 +39,22 @@ def ago(seconds):
     return timezone.now() - timedelta(seconds=seconds)
 
 
+@pytest.mark.parametrize(("item", "limit"), [("photo", "FER_TASK_TIME_LIMIT"), ("clip", "FER_VIDEO_TASK_TIME_LIMIT")])
 def test_it_requeues_a_processing_job_with_a_stale_heartbeat(
-    photo, settings, sent_tasks, django_capture_on_commit_callbacks
+    item, limit, request, settings, sent_tasks, django_capture_on_commit_callbacks
 ):
-    set_state(photo, status="processing", attempts=1, heartbeat_at=ago(settings.FER_JOB_STALE_SECONDS + 5))
+    media = request.getfixturevalue(item)
+    set_state(media, status="processing", attempts=1, heartbeat_at=ago(settings.FER_JOB_STALE_SECONDS + 5))
 
     with django_capture_on_commit_callbacks(execute=True):
         counts = sweep_stale_jobs()
 
-    photo.refresh_from_db()
+    media.refresh_from_db()
     assert counts == {"requeued": 1, "failed": 0}
-    assert photo.status == "queued"
-    assert photo.attempts == 1
-    assert sent_tasks == [str(photo.pk)]
+    assert media.status == "queued"
+    assert media.attempts == 1
+    # A clip is sent again with its own, longer time limit.
+    assert sent_tasks == [analysis_of(media, getattr(settings, limit))]
 
 
 def test_it_leaves_a_job_with_a_fresh_heartbeat_alone(photo, settings, sent_tasks, django_capture_on_commit_callbacks):
@@ -91,7 +96,7 @@ def test_it_sends_a_forgotten_queued_job_again(photo, settings, sent_tasks, djan
     assert counts == {"requeued": 1, "failed": 0}
     assert photo.status == "queued"
     assert photo.heartbeat_at > ago(5)
-    assert sent_tasks == [str(photo.pk)]
+    assert sent_tasks == [analysis_of(photo, settings.FER_TASK_TIME_LIMIT)]
 
 
 def test_it_does_not_resend_a_recently_queued_job(photo, sent_tasks, django_capture_on_commit_callbacks):

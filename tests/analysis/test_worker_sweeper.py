@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from analysis import services
+from analysis import dispatch
 from analysis.models import Media
 from analysis.services import create_media
 from tests.celery_worker import wait_until_final
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.worker
 def test_beat_requeues_a_stale_job_and_a_worker_finishes_it(alice, start_celery_worker, monkeypatch):
     # A job left "processing" by a worker that disappeared, whose message is gone too.
     with monkeypatch.context() as patch:
-        patch.setattr(services, "enqueue_analysis", lambda media: None)
+        patch.setattr(dispatch, "analyze_media", lambda media: None)
         media = create_media(alice, upload(encode(astronaut())))
     Media.objects.filter(pk=media.pk).update(
         status=Media.Status.PROCESSING, attempts=1, heartbeat_at=timezone.now() - timedelta(minutes=10)

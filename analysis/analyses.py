@@ -1,0 +1,116 @@
+"""The analysis of one uploaded photo or clip (worker only: this is where ml.pipeline is imported)."""
+
+import contextlib
+import time
+
+import numpy as np
+from django.conf import settings
+from django.core.files.base import ContentFile, File
+from PIL import Image
+
+import ml
+from analysis import storage
+from analysis.images import THUMBNAIL_SIZE, thumbnail_jpeg
+from analysis.jobs import heartbeat, record_failure
+from analysis.models import Detection, Media
+from ml import video
+
+
+def analyze_media(media_id) -> None:
+    """Run the emotion pipeline on one queued item and store its faces and summary (worker only)."""
+    from ml.pipeline import analyze_image
+
+    media = Media.objects.filter(pk=media_id).first()
+    if media is None:  # deleted before the worker got to it
+        return
+    if not media.mark_processing():  # finished already, or another worker holds it
+        return
+    if media.kind == Media.Kind.VIDEO:
+        _analyze_clip(media)
+        return
+    queued_for = (media.started_at - media.created_at).total_seconds() * 1000
+    try:
+        with heartbeat(media):
+            started = time.perf_counter()
+            with media.file.open("rb") as stored, Image.open(stored) as image:
+                pixels = np.asarray(image.convert("RGB"))
+            decoded = time.perf_counter()
+            timings = {}
+            faces = analyze_image(pixels, timings=timings)
+            finished = time.perf_counter()
+    except Exception as exc:
+        record_failure(media, exc, item="photo", again="try uploading the photo again")
+        return
+    timings.update(
+        queue_ms=round(queued_for, 1),
+        decode_ms=round((decoded - started) * 1000, 1),
+        total_ms=round((finished - started) * 1000, 1),
+    )
+    timings = {key: round(value, 1) for key, value in timings.items()}
+    media.mark_done(faces, model_version=ml.MODEL_VERSION, timings=timings)
+
+
+def _analyze_clip(media: Media) -> None:
+    """Stream a clip through ml.video, storing rows and progress as they come (worker only)."""
+    started = time.perf_counter()
+    # A previous attempt that died part-way must not leave duplicate rows.
+    media.detections.all().delete()
+    summary = video.Summary()
+    try:
+        # PyAV reads and writes local files: a temporary copy of the clip in, a temporary MP4 out.
+        with heartbeat(media), storage.local_copy(media.file) as path, storage.scratch_file(".mp4") as playable:
+            _store_poster(media, path)
+            finished = _analyze_frames(media, path, playable, summary)
+            with open(playable, "rb") as handle:
+                media.playable.save("playable.mp4", File(handle), save=False)
+            Media.objects.filter(pk=media.pk).update(playable=media.playable.name)
+    except Exception as exc:
+        # Broken mid-stream or over budget: the rows stored so far stay, and the reason is shown.
+        record_failure(media, exc, item="clip", again="try uploading the clip again")
+        return
+    timings = {"total_ms": round((time.perf_counter() - started) * 1000, 1)}
+    media.store_clip_summary(
+        summary.clip(), summary.tracks(), finish=finished, model_version=ml.MODEL_VERSION, timings=timings
+    )
+
+
+def _analyze_frames(media: Media, path: str, playable: str, summary: video.Summary) -> bool:
+    """Store the rows of the clip at ``path`` and write its browser-playable copy to ``playable``;
+    False when the analysis was cancelled part-way."""
+    from ml.annotate_video import Mp4Writer, plays_in_browsers, remux
+
+    budget = video.Budget(
+        max_frames=settings.FER_VIDEO_MAX_FRAMES,
+        # Some slack over the upload limit: the probed duration is rounded and may be missing.
+        max_duration_ms=settings.FER_MAX_VIDEO_SECONDS * 1000 + 5000,
+        max_seconds=settings.FER_VIDEO_MAX_DECODE_SECONDS,
+    )
+    sample_fps = media.sample_fps if media.sample_fps is not None else settings.FER_VIDEO_SAMPLE_FPS
+    # An H.264 clip is copied as it is once analysed; anything else is encoded while decoding.
+    copy = plays_in_browsers(path)
+    with contextlib.nullcontext() if copy else Mp4Writer(playable, media.width, media.height) as writer:
+        chunks = video.analyze_video(
+            path, sample_fps=sample_fps or None, budget=budget, on_frame=None if copy else writer.write
+        )
+        cancelled = False
+        try:
+            for chunk in chunks:
+                Detection.objects.bulk_create(Detection(media=media, **row.as_dict()) for row in chunk.rows)
+                summary.add(chunk.rows)
+                # About once a second: the progress, and the cancel check (the row's status).
+                if not media.report_progress(chunk.fraction):
+                    cancelled = True
+                    break
+        finally:
+            chunks.close()
+    # A cancelled clip keeps a playable copy too: the player shows the part that was analysed.
+    if copy:
+        remux(path, playable)
+    return not cancelled
+
+
+def _store_poster(media: Media, path: str) -> None:
+    """The clip's first frame as its thumbnail (the gallery tile and the player's poster)."""
+    poster = Image.fromarray(video.poster(path, max_side=max(THUMBNAIL_SIZE)))
+    media.thumbnail.save("thumb.jpg", ContentFile(thumbnail_jpeg(poster)), save=False)
+    Media.objects.filter(pk=media.pk).update(thumbnail=media.thumbnail.name)

@@ -1,0 +1,63 @@
+"""The one place tasks are sent from: by name, through the Celery app, with each task's time limits.
+
+Nothing here imports analysis.tasks (the worker's module): the web process, the admin and the
+sweeper send a name and ids, and only the worker knows the function behind the name. Jobs are sent
+once the current transaction commits, so the worker always finds the row it is given.
+"""
+
+import base64
+
+from django.conf import settings
+from django.db import transaction
+
+from analysis.models import Media
+from fer_site.celery import app
+
+ANALYZE_MEDIA = "analysis.tasks.analyze_media"
+ANNOTATE_CLIP = "analysis.tasks.annotate_clip"
+SWEEP_STALE_JOBS = "analysis.tasks.sweep_stale_jobs"
+ANALYZE_LIVE_FRAME = "analysis.tasks.analyze_live_frame"
+
+# What the broker's message headers and the worker's events show instead of a live frame's bytes.
+FRAME_ARGSREPR = "('<live frame>',)"
+# The soft limit comes this much before the hard one, so the task can store why it stopped.
+SOFT_LIMIT_MARGIN_S = 30
+
+
+def time_limit_s(task_name: str, *, clip: bool = False) -> int:
+    """The hard time limit of one run of ``task_name`` (a clip may take many minutes)."""
+    if task_name == ANNOTATE_CLIP or (task_name == ANALYZE_MEDIA and clip):
+        # Kept above the decoder's own budget (FER_VIDEO_MAX_DECODE_SECONDS), so the budget trips first.
+        return settings.FER_VIDEO_TASK_TIME_LIMIT
+    return settings.FER_TASK_TIME_LIMIT
+
+
+def _send_after_commit(task_name: str, job_id, limit_s: int) -> None:
+    args = [str(job_id)]
+    transaction.on_commit(
+        lambda: app.send_task(task_name, args=args, time_limit=limit_s, soft_time_limit=limit_s - SOFT_LIMIT_MARGIN_S)
+    )
+
+
+def analyze_media(media) -> None:
+    """Queue the analysis of ``media`` (a Media) once the current transaction commits."""
+    _send_after_commit(ANALYZE_MEDIA, media.pk, time_limit_s(ANALYZE_MEDIA, clip=media.kind == Media.Kind.VIDEO))
+
+
+def annotate_clip(media_id) -> None:
+    """Queue the making of a clip's annotated copy once the current transaction commits."""
+    _send_after_commit(ANNOTATE_CLIP, media_id, time_limit_s(ANNOTATE_CLIP))
+
+
+def analyze_live_frame(data: bytes, deadline_s: float):
+    """Send one live frame's bytes now (no row: nothing about it is stored); its AsyncResult.
+
+    The broker's copy is useless after the deadline: a worker that gets it later drops it unread.
+    """
+    return app.send_task(
+        ANALYZE_LIVE_FRAME,
+        args=[base64.b64encode(data).decode("ascii")],
+        expires=deadline_s,
+        argsrepr=FRAME_ARGSREPR,
+        kwargsrepr="{}",
+    )

@@ -1,0 +1,242 @@
+"""One lifecycle for every background job (an analysis, an annotated copy): the model methods that
+claim, beat, report, finish, fail, re-queue and restart it, and the worker's heartbeat thread.
+
+A job's state changes only through these methods, each a conditional UPDATE (or a locked write), so
+two workers, a worker and the sweeper, or a worker and the admin can never both win.
+"""
+
+import logging
+import threading
+from datetime import timedelta
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.db import connection, models
+from django.db.models import F, Q, Value
+from django.db.models.functions import Greatest
+from django.utils import timezone
+
+from ml import video
+
+logger = logging.getLogger(__name__)
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued"
+    PROCESSING = "processing"
+    DONE = "done"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+FINAL_STATES = frozenset({JobStatus.DONE, JobStatus.FAILED, JobStatus.CANCELLED})
+
+
+class JobQuerySet(models.QuerySet):
+    def stale(self) -> "JobQuerySet":
+        """Jobs nobody works on: processing with a silent heartbeat, or queued and long forgotten."""
+        now = timezone.now()
+        silent = now - timedelta(seconds=settings.FER_JOB_STALE_SECONDS)
+        forgotten = now - timedelta(seconds=settings.FER_JOB_QUEUED_SECONDS)
+        return self.filter(
+            Q(status=JobStatus.PROCESSING, heartbeat_at__lt=silent)
+            | Q(status=JobStatus.QUEUED, heartbeat_at__lt=forgotten)
+        )
+
+
+class Job(models.Model):
+    """The state of a background job; a concrete job model adds what the job makes."""
+
+    Status = JobStatus
+    FINAL_STATES = FINAL_STATES
+    # How messages name the job: "The analysis did not finish after 3 attempts."
+    NOUN = "job"
+    # The progress a claimed job shows before its first report (the work has started).
+    CLAIM_PROGRESS = 0.0
+    # What the sweeper reads of each stale job.
+    STATE_FIELDS = ("pk", "status", "attempts", "heartbeat_at")
+
+    status = models.CharField(max_length=12, choices=JobStatus.choices, default=JobStatus.QUEUED, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # Refreshed while a worker holds the job; the sweeper re-queues a job whose heartbeat went stale.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    progress = models.FloatField(default=0.0)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in self.FINAL_STATES
+
+    @property
+    def out_of_attempts(self) -> bool:
+        return self.attempts >= settings.FER_JOB_MAX_ATTEMPTS
+
+    def _this(self) -> models.QuerySet:
+        return type(self)._default_manager.filter(pk=self.pk)
+
+    def mark_processing(self) -> bool:
+        """Claim the job for this worker; False when it is finished or another live worker holds it.
+
+        A conditional UPDATE is the claim, so two deliveries of the same task cannot both win. A job
+        still marked processing can be taken over only once its heartbeat is stale (its worker died),
+        and a job out of attempts never again.
+        """
+        now = timezone.now()
+        stale = now - timedelta(seconds=settings.FER_JOB_STALE_SECONDS)
+        claimable = Q(status=JobStatus.QUEUED) | Q(status=JobStatus.PROCESSING, heartbeat_at__lt=stale)
+        claimed = (
+            self._this()
+            .filter(claimable, attempts__lt=settings.FER_JOB_MAX_ATTEMPTS)
+            .update(
+                status=JobStatus.PROCESSING,
+                started_at=now,
+                heartbeat_at=now,
+                attempts=F("attempts") + 1,
+                progress=self.CLAIM_PROGRESS,
+                error="",
+            )
+        )
+        if claimed != 1:
+            return False
+        self.refresh_from_db(fields=["status", "started_at", "heartbeat_at", "attempts", "progress", "error"])
+        return True
+
+    def beat(self) -> bool:
+        """Say the worker holding the job is alive; False when the job is no longer processing."""
+        return self._this().filter(status=JobStatus.PROCESSING).update(heartbeat_at=timezone.now()) == 1
+
+    def report_progress(self, fraction: float) -> bool:
+        """Store the fraction done (0..1); False when the job is no longer ours (cancelled, deleted)."""
+        fields = {"heartbeat_at": timezone.now()}
+        if fraction >= 0:
+            # Below 1 until the results are stored (1.0 means done), and never backwards from the
+            # mark the claim set.
+            fields["progress"] = Greatest(F("progress"), Value(min(max(fraction, 0.0), 0.99)))
+        return self._this().filter(status=JobStatus.PROCESSING).update(**fields) == 1
+
+    def _lock_unfinished(self) -> bool:
+        """Lock the job's row until the transaction ends; False when it is gone or finished.
+
+        Call inside transaction.atomic(): a concurrent delete, or a second worker that took over a
+        stale job, then cannot interleave with the results being written.
+        """
+        current = self._this().select_for_update().only("status").first()
+        return current is not None and current.status not in self.FINAL_STATES
+
+    def _done_fields(self) -> dict:
+        return {"status": JobStatus.DONE, "progress": 1.0, "error": "", "finished_at": timezone.now()}
+
+    def _save_done(self, *fields: str) -> None:
+        """Mark the job done, saving ``fields`` (set on self already) with it; after _lock_unfinished."""
+        done = self._done_fields()
+        for name, value in done.items():
+            setattr(self, name, value)
+        self.save(update_fields=[*done, *fields])
+
+    def mark_failed(self, message: str) -> bool:
+        """Record a failure the owner can read; False when the job is gone or already finished."""
+        updated = (
+            self._this()
+            .exclude(status__in=self.FINAL_STATES)
+            .update(status=JobStatus.FAILED, error=message, finished_at=timezone.now(), progress=1.0)
+        )
+        if updated:
+            self.refresh_from_db(fields=["status", "error", "finished_at", "progress"])
+        return updated == 1
+
+    def _as_seen(self) -> models.QuerySet:
+        # The sweeper's writes are conditional on the state it read, so a job that just finished,
+        # or was just claimed, is not overwritten.
+        return self._this().filter(status=self.status, heartbeat_at=self.heartbeat_at)
+
+    def requeue_stale(self) -> bool:
+        """Put a job nobody works on back in the queue (the sweeper sends it); False if it changed."""
+        now = timezone.now()
+        requeued = self._as_seen().update(status=JobStatus.QUEUED, heartbeat_at=now, progress=0.0)
+        if requeued:
+            self.status, self.heartbeat_at, self.progress = JobStatus.QUEUED, now, 0.0
+        return requeued == 1
+
+    def give_up(self) -> bool:
+        """Fail a stale job that used up its attempts; False if it changed since it was read."""
+        return (
+            self._as_seen().update(
+                status=JobStatus.FAILED,
+                error=f"The {self.NOUN} did not finish after {self.attempts} attempts.",
+                finished_at=timezone.now(),
+                progress=1.0,
+            )
+            == 1
+        )
+
+    def restart(self, *, only_from=None) -> bool:
+        """Queue the job afresh, attempts reset (the admin, or asking again after a failure).
+
+        ``only_from``: the states it may restart from (None: any). The caller sends the task.
+        """
+        jobs = self._this() if only_from is None else self._this().filter(status__in=only_from)
+        restarted = jobs.update(
+            status=JobStatus.QUEUED,
+            attempts=0,
+            error="",
+            progress=0.0,
+            heartbeat_at=timezone.now(),
+            started_at=None,
+            finished_at=None,
+        )
+        if restarted:
+            self.refresh_from_db(fields=["status", "attempts", "error", "progress", "heartbeat_at"])
+        return restarted == 1
+
+
+class heartbeat:
+    """Call ``job.beat()`` from a background thread while a job runs, so the sweeper leaves it alone."""
+
+    def __init__(self, job: Job):
+        self.job = job
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        interval = max(settings.FER_JOB_STALE_SECONDS / 4, 0.5)
+        try:
+            while not self.stop.wait(interval):
+                self.job.beat()
+        finally:
+            connection.close()  # this thread's own connection
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self.stop.set()
+        self.thread.join()
+
+
+def record_failure(job: Job, exc: Exception, *, item: str, again: str) -> None:
+    """Store why ``job`` stopped, as a message for its owner; call from ``except`` (worker only).
+
+    ``item`` names what the job read ("photo", "clip"); ``again`` what the owner can do next.
+    """
+    from ml.pipeline import InvalidImage
+
+    if isinstance(exc, FileNotFoundError):
+        # The item was deleted while we worked (its files go after its row).
+        reason = f"The stored {item} is missing."
+    elif isinstance(exc, InvalidImage):
+        reason = f"This image could not be analysed: {exc}"
+    elif isinstance(exc, video.InvalidVideo):
+        reason = str(exc)
+    elif isinstance(exc, SoftTimeLimitExceeded):
+        logger.warning("The %s of %s %s ran past the soft time limit", job.NOUN, item, job.pk)
+        reason = f"The {job.NOUN} took too long and was stopped."
+    else:
+        logger.exception("The %s of %s %s failed", job.NOUN, item, job.pk)
+        reason = f"The {job.NOUN} failed unexpectedly; please {again}."
+    job.mark_failed(reason)

@@ -1,0 +1,56 @@
+"""Files go through Django's storage API only, so the same code runs on a local folder and on a bucket.
+
+A library that needs a real path (PyAV, OpenCV) gets a temporary local copy, deleted however the
+block ends; nothing here ever asks a storage for a path.
+"""
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import PurePosixPath
+
+from django.conf import settings
+
+COPY_CHUNK_BYTES = 1024 * 1024
+
+
+@contextmanager
+def scratch_file(suffix: str = "") -> Iterator[str]:
+    """The path of a new, empty temporary file for a library to write; deleted on exit."""
+    # FILE_UPLOAD_TEMP_DIR (None: the system's) is where large uploads already wait, so it has room.
+    handle, path = tempfile.mkstemp(suffix=suffix, prefix="fer-", dir=settings.FILE_UPLOAD_TEMP_DIR)
+    os.close(handle)
+    try:
+        yield path
+    finally:
+        with suppress(FileNotFoundError):
+            os.unlink(path)
+
+
+@contextmanager
+def local_copy(field_file) -> Iterator[str]:
+    """The path of a temporary local copy of a stored file (a FieldFile); deleted on exit.
+
+    FileNotFoundError when the stored file is gone (its item was deleted meanwhile).
+    """
+    with scratch_file(PurePosixPath(field_file.name).suffix) as path:
+        with field_file.open("rb") as source, open(path, "wb") as target:
+            shutil.copyfileobj(source, target, COPY_CHUNK_BYTES)
+        yield path
+
+
+def delete_folder(storage, name: str) -> None:
+    """Delete everything stored under the folder ``name``, and the folder where the storage has them."""
+    try:
+        folders, files = storage.listdir(name)
+    except FileNotFoundError:
+        return
+    for file_name in files:
+        storage.delete(f"{name}/{file_name}")
+    for folder in folders:
+        delete_folder(storage, f"{name}/{folder}")
+    # A local folder is removed once empty (FileSystemStorage.delete removes an empty directory);
+    # a bucket has no folders, and deleting a name that is not there is no error.
+    storage.delete(name)

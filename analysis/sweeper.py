@@ -1,0 +1,34 @@
+"""The periodic sweeper: jobs whose worker went silent are sent again, or failed once out of attempts."""
+
+import logging
+
+from django.db import transaction
+
+from analysis import dispatch
+from analysis.models import AnnotatedCopy, Media
+
+logger = logging.getLogger(__name__)
+
+# Every job model, and how to send one of its jobs again (looked up when called).
+JOBS = (
+    (Media, lambda media: dispatch.analyze_media(media)),
+    (AnnotatedCopy, lambda copy: dispatch.annotate_clip(copy.pk)),
+)
+
+
+def sweep_stale_jobs() -> dict:
+    """Re-queue jobs whose worker went silent and fail those out of attempts; returns the counts."""
+    counts = {"requeued": 0, "failed": 0}
+    for model, send in JOBS:
+        for job in model.objects.stale().only(*model.STATE_FIELDS):
+            if job.out_of_attempts:
+                counts["failed"] += job.give_up()
+                continue
+            with transaction.atomic():
+                requeued = job.requeue_stale()
+                if requeued:
+                    send(job)  # once the re-queue commits
+            counts["requeued"] += requeued
+    if any(counts.values()):
+        logger.warning("Swept stale jobs: %s", counts)
+    return counts

@@ -1,0 +1,109 @@
+"""Upload validation: what a photo or a clip must be before it is stored (web side, no model)."""
+
+import logging
+
+from django.conf import settings
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from analysis.images import ACCEPTED_FORMATS, to_rgb
+from ml import video
+
+logger = logging.getLogger(__name__)
+
+
+class UploadRejected(Exception):
+    """An upload that cannot be accepted; str(exc) is a message meant for the person uploading."""
+
+
+def check_size(uploaded_file) -> int:
+    """The upload's size in bytes; UploadRejected when it is empty."""
+    size = uploaded_file.size
+    if not size:
+        raise UploadRejected("The file is empty.")
+    return size
+
+
+def is_image(uploaded_file) -> bool:
+    """Whether Pillow recognises one of the accepted photo formats (from the header only)."""
+    uploaded_file.seek(0)
+    try:
+        with Image.open(uploaded_file, formats=ACCEPTED_FORMATS):
+            return True
+    except UnidentifiedImageError:
+        return False
+    except Exception:  # a recognised but damaged or huge image: the photo path explains why
+        return True
+    finally:
+        uploaded_file.seek(0)
+
+
+def read_photo(uploaded_file, size: int) -> tuple[Image.Image, str]:
+    """The upload as an upright RGB image and its format, or UploadRejected.
+
+    Only the header is read before the checks, so a tiny file cannot claim gigabytes.
+    """
+    if size > settings.FER_MAX_UPLOAD_BYTES:
+        raise UploadRejected(
+            f"The file is {size / 1e6:.1f} MB; the limit is {settings.FER_MAX_UPLOAD_BYTES / 1e6:.0f} MB."
+        )
+    uploaded_file.seek(0)
+    try:
+        image = Image.open(uploaded_file, formats=ACCEPTED_FORMATS)
+    except UnidentifiedImageError:
+        raise UploadRejected("This is not a JPEG, PNG or WebP image.") from None
+    except Image.DecompressionBombError:
+        raise UploadRejected(_too_many_pixels_message()) from None
+    source_format = image.format
+    if image.width * image.height > settings.FER_MAX_IMAGE_PIXELS:
+        raise UploadRejected(_too_many_pixels_message(image.width, image.height))
+    try:
+        image.load()
+    except Image.DecompressionBombError:
+        raise UploadRejected(_too_many_pixels_message()) from None
+    except (OSError, SyntaxError, ValueError) as exc:
+        # Pillow reports truncated and corrupt data as OSError (or SyntaxError for broken PNG chunks).
+        raise UploadRejected(f"The image data is damaged or incomplete ({exc}).") from None
+    try:
+        image = ImageOps.exif_transpose(image)
+    except Exception:  # a malformed EXIF block should not cost the photo
+        logger.warning("Ignoring unreadable EXIF orientation in an upload", exc_info=True)
+    return to_rgb(image), source_format
+
+
+def _too_many_pixels_message(width=None, height=None) -> str:
+    limit = f"{settings.FER_MAX_IMAGE_PIXELS / 1e6:.0f} megapixels"
+    if width is None:
+        return f"The image has too many pixels; the limit is {limit}."
+    return f"The image is {width} x {height} pixels ({width * height / 1e6:.0f} megapixels); the limit is {limit}."
+
+
+def probe_clip(uploaded_file, size: int) -> video.VideoInfo:
+    """What the clip's header says, once it is within the size, duration and picture limits."""
+    if size > settings.FER_MAX_VIDEO_BYTES:
+        raise UploadRejected(
+            f"The file is {size / 1e6:,.0f} MB; the limit for clips is {settings.FER_MAX_VIDEO_BYTES / 1e6:,.0f} MB."
+        )
+    uploaded_file.seek(0)
+    # Django keeps large uploads in a temporary file (FFmpeg reads it by path) and small ones in memory.
+    source = uploaded_file.temporary_file_path() if hasattr(uploaded_file, "temporary_file_path") else uploaded_file
+    try:
+        info = video.probe(source)
+    except video.NotAVideo:
+        # Neither an accepted photo (checked first) nor a clip: say what both may be.
+        raise UploadRejected("This is not a JPEG, PNG or WebP image. Clips must be MP4, MOV, WebM or AVI.") from None
+    except video.InvalidVideo as exc:
+        raise UploadRejected(str(exc)) from None
+    finally:
+        uploaded_file.seek(0)
+    limit_s = settings.FER_MAX_VIDEO_SECONDS
+    if info.duration_ms > limit_s * 1000:
+        raise UploadRejected(
+            f"The clip lasts {info.duration_ms / 60000:.1f} minutes; the limit is {limit_s / 60:g} minutes."
+        )
+    long_side, short_side = settings.FER_MAX_VIDEO_LONG_SIDE, settings.FER_MAX_VIDEO_SHORT_SIDE
+    if max(info.width, info.height) > long_side or min(info.width, info.height) > short_side:
+        raise UploadRejected(
+            f"The clip is {info.width} x {info.height} pixels; the limit is {long_side} x {short_side} "
+            "in either orientation."
+        )
+    return info

@@ -1,0 +1,27 @@
+"""Every task runs on the default queue `celery`, except live frames, which have a queue of their own."""
+
+import pytest
+
+from analysis import dispatch
+from fer_site.celery import app
+
+TASKS = [dispatch.ANALYZE_MEDIA, dispatch.ANNOTATE_CLIP, dispatch.SWEEP_STALE_JOBS, dispatch.ANALYZE_LIVE_FRAME]
+
+
+def queue_of(task_name: str) -> str:
+    return app.amqp.router.route({}, task_name)["queue"].name
+
+
+def test_the_worker_registers_exactly_the_tasks_dispatch_names():
+    import analysis.tasks  # noqa: F401  (what the worker loads: registers the tasks)
+
+    assert {name for name in app.tasks if name.startswith("analysis.")} == set(TASKS)
+
+
+@pytest.mark.parametrize("task_name", [name for name in TASKS if name != dispatch.ANALYZE_LIVE_FRAME])
+def test_jobs_go_to_the_default_queue(task_name):
+    assert queue_of(task_name) == "celery"
+
+
+def test_live_frames_go_to_the_live_queue():
+    assert queue_of(dispatch.ANALYZE_LIVE_FRAME) == "live"

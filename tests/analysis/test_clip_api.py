@@ -34,11 +34,12 @@ def test_detections_are_paginated_rows_in_frame_order(alice, tmp_path):
     assert first["count"] == media.detections.count() == len(everything["results"])
     assert len(first["results"]) == 10 and first["next"]
     row = first["results"][0]
-    assert tuple(row) == video.ROW_FIELDS
+    assert tuple(row) == (*video.ROW_FIELDS, "uncertain")
     assert row["frame"] == 0 and row["timestamp_ms"] == 0 and row["track"] == 1 and len(row["box"]) == 4
     assert set(row["probabilities"]) == set(ml.EMOTIONS)
     faceless = [r for r in everything["results"] if r["track"] is None]
-    assert faceless and all(r["box"] is None and r["emotion"] == "" for r in faceless)
+    assert faceless and all(r["box"] is None and r["emotion"] == "" and r["uncertain"] is None for r in faceless)
+    assert all(isinstance(r["uncertain"], bool) for r in everything["results"] if r["track"] is not None)
 
 
 def test_the_csv_and_json_exports_have_a_row_per_sampled_frame_and_face(alice, tmp_path):

@@ -4,7 +4,7 @@ recording is saved with the shared POST (Facet.post, with the CSRF token)."""
 import re
 
 import ml
-from analysis.live import recording_timeline
+from analysis.recordings import recording_timeline
 from analysis.models import Media
 
 

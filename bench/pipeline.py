@@ -29,10 +29,11 @@ def small_face_scene(photo: np.ndarray, face_px: int = 40) -> np.ndarray:
     """1920x1080 with the astronaut shrunk so that her face box is ``face_px`` wide."""
     import cv2
 
-    from ml.detect import detect_faces
+    from ml.detect import DetectorSettings, detect_faces
     from ml.pipeline import to_grey
 
-    ((_, _, w, _),) = detect_faces(to_grey(photo))
+    # Sized as the coarse scan, which finds small faces, boxes the face (tests/ml/test_detection.py).
+    ((_, _, w, _),) = detect_faces(to_grey(photo), DetectorSettings(fine_from=0))
     small = cv2.resize(photo, None, fx=face_px / w, fy=face_px / w, interpolation=cv2.INTER_AREA)
     out = np.full((1080, 1920, 3), 110, np.uint8)
     out[500 : 500 + small.shape[0], 900 : 900 + small.shape[1]] = small

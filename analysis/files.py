@@ -36,47 +36,87 @@ def _serve(request, pk, field_name: str):
         handle = stored.open("rb")
     except FileNotFoundError:
         raise Http404("No such file.") from None
-    if field_name != "thumbnail" and media.kind == Media.Kind.VIDEO:
-        return _ranged(request, handle, "video/mp4" if field_name != "file" else media.content_type)
-    content_type = "image/png" if stored.name.endswith(".png") else "image/jpeg"
-    return FileResponse(handle, content_type=content_type)
+    try:
+        if field_name != "thumbnail" and media.kind == Media.Kind.VIDEO:
+            return _ranged(request, handle, "video/mp4" if field_name != "file" else media.content_type)
+        content_type = "image/png" if stored.name.endswith(".png") else "image/jpeg"
+        return FileResponse(handle, content_type=content_type)
+    except BaseException:
+        handle.close()  # a response that was never made cannot close it
+        raise
 
 
-RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+# ASCII digits only (re's \d also matches other scripts' digits, which int() would accept), and the
+# whole header: "$" would also match before a trailing newline.
+RANGE = re.compile(r"bytes=([0-9]*)-([0-9]*)", re.ASCII)
+UNSATISFIABLE = object()
+# More digits than any file size has: such a number is "past the end", and never reaches int(), whose
+# conversion limit (4300 digits) turned a hostile header into a 500.
+MAX_DIGITS = 18
+
+
+def _number(digits: str) -> int:
+    digits = digits.lstrip("0") or "0"
+    return int(digits) if len(digits) <= MAX_DIGITS else 10**MAX_DIGITS
+
+
+def parse_range(header: str, size: int):
+    """The (start, end) bytes, both inclusive, that a single-range ``Range`` header asks of a file of
+    ``size`` bytes; None to serve the whole file (no header, a malformed one, or several ranges, which
+    RFC 9110 lets a server ignore); UNSATISFIABLE for a range that starts past the end."""
+    match = RANGE.fullmatch(header.strip(" \t"))
+    if not match or not any(match.groups()):
+        return None
+    first, last = match.groups()
+    if first:
+        start = _number(first)
+        if last and _number(last) < start:
+            return None  # "bytes=5-3" is syntactically invalid: ignored, not refused
+        end = min(_number(last), size - 1) if last else size - 1
+    else:  # "bytes=-N": the last N bytes
+        suffix = _number(last)
+        if suffix == 0:
+            return UNSATISFIABLE
+        start, end = max(0, size - suffix), size - 1
+    if start >= size:
+        return UNSATISFIABLE
+    return start, end
+
+
+class _Chunks:
+    """The bytes start..end of an open file; closing it (as the response does, even unread) closes the file."""
+
+    def __init__(self, handle, start: int, end: int):
+        self.handle, self.start, self.remaining = handle, start, end - start + 1
+
+    def __iter__(self):
+        self.handle.seek(self.start)
+        while self.remaining > 0:
+            block = self.handle.read(min(self.remaining, 64 * 1024))
+            if not block:
+                break
+            self.remaining -= len(block)
+            yield block
+
+    def close(self):
+        self.handle.close()
 
 
 def _ranged(request, handle, content_type: str):
     """A clip with HTTP Range support: browsers seek in a video by asking for byte ranges."""
     size = handle.size
-    match = RANGE.match(request.headers.get("Range", "").strip())
-    if not match or not any(match.groups()):
+    answer = parse_range(request.headers.get("Range", ""), size)
+    if answer is None:
         response = FileResponse(handle, content_type=content_type)
         response["Accept-Ranges"] = "bytes"
         return response
-    first, last = match.groups()
-    if first:
-        start, end = int(first), min(int(last) if last else size - 1, size - 1)
-    else:  # "bytes=-N": the last N bytes
-        start, end = max(0, size - int(last)), size - 1
-    if start > end or start >= size:
+    if answer is UNSATISFIABLE:
         handle.close()
         response = HttpResponse(status=416)
         response["Content-Range"] = f"bytes */{size}"
         return response
-
-    def chunks(remaining=end - start + 1):
-        try:
-            handle.seek(start)
-            while remaining > 0:
-                block = handle.read(min(remaining, 64 * 1024))
-                if not block:
-                    break
-                remaining -= len(block)
-                yield block
-        finally:
-            handle.close()
-
-    response = StreamingHttpResponse(chunks(), status=206, content_type=content_type)
+    start, end = answer
+    response = StreamingHttpResponse(_Chunks(handle, start, end), status=206, content_type=content_type)
     response["Content-Range"] = f"bytes {start}-{end}/{size}"
     response["Content-Length"] = str(end - start + 1)
     response["Accept-Ranges"] = "bytes"

@@ -9,7 +9,7 @@ from django.core.files.base import ContentFile, File
 from PIL import Image
 
 import ml
-from analysis import storage
+from analysis import dispatch, storage
 from analysis.images import THUMBNAIL_SIZE, thumbnail_jpeg
 from analysis.jobs import heartbeat, record_failure
 from analysis.models import Detection, Media
@@ -83,7 +83,7 @@ def _analyze_frames(media: Media, path: str, playable: str, summary: video.Summa
         max_frames=settings.FER_VIDEO_MAX_FRAMES,
         # Some slack over the upload limit: the probed duration is rounded and may be missing.
         max_duration_ms=settings.FER_MAX_VIDEO_SECONDS * 1000 + 5000,
-        max_seconds=settings.FER_VIDEO_MAX_DECODE_SECONDS,
+        max_seconds=dispatch.decode_budget_s(),
     )
     sample_fps = media.sample_fps if media.sample_fps is not None else settings.FER_VIDEO_SAMPLE_FPS
     # An H.264 clip is copied as it is once analysed; anything else is encoded while decoding.

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import transaction
 
 from analysis.models import Media
+from fer_site import limits
 from fer_site.celery import app
 
 ANALYZE_MEDIA = "analysis.tasks.analyze_media"
@@ -20,8 +21,6 @@ ANALYZE_LIVE_FRAME = "analysis.tasks.analyze_live_frame"
 
 # What the broker's message headers and the worker's events show instead of a live frame's bytes.
 FRAME_ARGSREPR = "('<live frame>',)"
-# The soft limit comes this much before the hard one, so the task can store why it stopped.
-SOFT_LIMIT_MARGIN_S = 30
 
 
 def time_limit_s(task_name: str, *, clip: bool = False) -> int:
@@ -32,11 +31,17 @@ def time_limit_s(task_name: str, *, clip: bool = False) -> int:
     return settings.FER_TASK_TIME_LIMIT
 
 
+def decode_budget_s() -> int:
+    """The clip decoder's wall-clock budget: FER_VIDEO_MAX_DECODE_SECONDS, ending before the soft limit
+    of a clip's task, so that the budget (which keeps the rows and says why) trips first."""
+    return limits.decode_budget_s(settings.FER_VIDEO_MAX_DECODE_SECONDS, time_limit_s(ANALYZE_MEDIA, clip=True))
+
+
 def _send_after_commit(task_name: str, job_id, limit_s: int) -> None:
     args = [str(job_id)]
-    transaction.on_commit(
-        lambda: app.send_task(task_name, args=args, time_limit=limit_s, soft_time_limit=limit_s - SOFT_LIMIT_MARGIN_S)
-    )
+    # The soft limit comes before the hard one, so the task can store why it stopped.
+    soft_s = limits.soft_limit_s(limit_s)
+    transaction.on_commit(lambda: app.send_task(task_name, args=args, time_limit=limit_s, soft_time_limit=soft_s))
 
 
 def analyze_media(media) -> None:

@@ -74,7 +74,10 @@ class Job(models.Model):
 
     @property
     def out_of_attempts(self) -> bool:
-        return self.attempts >= settings.FER_JOB_MAX_ATTEMPTS
+        """No attempt left to the sweeper: for a queued job, the re-send (which counts one, see
+        requeue_stale) would leave no claim."""
+        resend = 1 if self.status == JobStatus.QUEUED else 0
+        return self.attempts + resend >= settings.FER_JOB_MAX_ATTEMPTS
 
     def _this(self) -> models.QuerySet:
         return type(self)._default_manager.filter(pk=self.pk)
@@ -155,11 +158,17 @@ class Job(models.Model):
         return self._this().filter(status=self.status, heartbeat_at=self.heartbeat_at)
 
     def requeue_stale(self) -> bool:
-        """Put a job nobody works on back in the queue (the sweeper sends it); False if it changed."""
+        """Put a job nobody works on back in the queue (the sweeper sends it); False if it changed.
+
+        A job still queued is sent again as an attempt: its message was lost, or its task died before
+        claiming it (a soft time limit of zero once did that to every task), and neither may loop for
+        ever with its attempts at 0. A processing job's attempt was counted by its claim.
+        """
         now = timezone.now()
-        requeued = self._as_seen().update(status=JobStatus.QUEUED, heartbeat_at=now, progress=0.0)
+        attempts = self.attempts + (1 if self.status == JobStatus.QUEUED else 0)
+        requeued = self._as_seen().update(status=JobStatus.QUEUED, heartbeat_at=now, progress=0.0, attempts=attempts)
         if requeued:
-            self.status, self.heartbeat_at, self.progress = JobStatus.QUEUED, now, 0.0
+            self.status, self.heartbeat_at, self.progress, self.attempts = JobStatus.QUEUED, now, 0.0, attempts
         return requeued == 1
 
     def give_up(self) -> bool:

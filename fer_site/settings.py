@@ -11,6 +11,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from fer_site.limits import MIN_TIME_LIMIT_S, soft_limit_s
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -24,6 +26,14 @@ def env_bool(name: str, default: bool) -> bool:
 def env_int(name: str, default: int) -> int:
     value = os.environ.get(name)
     return int(value) if value else default
+
+
+def env_time_limit(name: str, default: int) -> int:
+    """A task's hard time limit in seconds; refused at start-up when too short to leave a soft limit."""
+    value = env_int(name, default)
+    if value < MIN_TIME_LIMIT_S:
+        raise ImproperlyConfigured(f"{name} is {value} s; a task time limit must be {MIN_TIME_LIMIT_S} s or more.")
+    return value
 
 
 def env_list(name: str, default: str = "") -> list[str]:
@@ -219,9 +229,11 @@ FER_JOB_QUEUED_SECONDS = env_int("FER_JOB_QUEUED_SECONDS", 15 * 60)
 FER_JOB_MAX_ATTEMPTS = env_int("FER_JOB_MAX_ATTEMPTS", 3)
 FER_SWEEP_INTERVAL_SECONDS = env_int("FER_SWEEP_INTERVAL_SECONDS", 30)
 # Hard limit per photo task; generous because a cold worker on a busy machine loads the model first.
-FER_TASK_TIME_LIMIT = env_int("FER_TASK_TIME_LIMIT", 300)
-# Hard limit per clip task: above the decoder's own budget, so the budget is what normally stops it.
-FER_VIDEO_TASK_TIME_LIMIT = env_int("FER_VIDEO_TASK_TIME_LIMIT", FER_VIDEO_MAX_DECODE_SECONDS + 10 * 60)
+# The soft limits come before the hard ones by a fifth, 2 to 30 s (fer_site.limits).
+FER_TASK_TIME_LIMIT = env_time_limit("FER_TASK_TIME_LIMIT", 300)
+# Hard limit per clip task: above the decoder's own budget, so the budget is what normally stops it
+# (the worker clamps FER_VIDEO_MAX_DECODE_SECONDS to end before this limit's soft limit).
+FER_VIDEO_TASK_TIME_LIMIT = env_time_limit("FER_VIDEO_TASK_TIME_LIMIT", FER_VIDEO_MAX_DECODE_SECONDS + 10 * 60)
 
 # --- Celery --------------------------------------------------------------------------------------------
 _broker_dir = Path(os.environ.get("FER_BROKER_DIR", BASE_DIR / "var" / "broker"))
@@ -275,7 +287,7 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # gets the next photo instead of it waiting behind this one.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = FER_TASK_TIME_LIMIT
-CELERY_TASK_SOFT_TIME_LIMIT = FER_TASK_TIME_LIMIT - 30
+CELERY_TASK_SOFT_TIME_LIMIT = soft_limit_s(FER_TASK_TIME_LIMIT)
 CELERY_BEAT_SCHEDULE = {
     "sweep-stale-jobs": {
         "task": "analysis.tasks.sweep_stale_jobs",

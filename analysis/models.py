@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 import ml
+from analysis import storage
 from analysis.jobs import Job, JobQuerySet
 from ml.calibration import served_threshold
 
@@ -36,8 +37,13 @@ def playable_upload_to(instance: "Media", filename: str) -> str:
     return f"{user_folder(instance.user_id)}/clips/{instance.pk.hex}.mp4"
 
 
+def annotated_name(user_id, media_id: uuid.UUID) -> str:
+    """The one name of a clip's annotated copy (saved with storage.save_replacing, so never suffixed)."""
+    return f"{user_folder(user_id)}/clips/{media_id.hex}-annotated.mp4"
+
+
 def annotated_upload_to(instance: "AnnotatedCopy", filename: str) -> str:
-    return f"{user_folder(instance.media.user_id)}/clips/{instance.media_id.hex}-annotated.mp4"
+    return annotated_name(instance.media.user_id, instance.media_id)
 
 
 class MediaQuerySet(JobQuerySet):
@@ -298,13 +304,23 @@ class AnnotatedCopy(Job):
 
     def mark_done(self, name: str, content) -> bool:
         """Store the finished MP4 (``content``, a django File) and mark the copy done; False when the
-        copy is gone or finished meanwhile (then nothing is stored)."""
-        with transaction.atomic():
-            if not self._lock_unfinished():
-                return False
-            self.file.save(name, content, save=False)
-            self._save_done("file")
-        return True
+        copy is gone or finished meanwhile (then what was written is deleted again)."""
+        # Written before the row is locked, so a delete is not held up by a long write; the file is kept
+        # only if the row, locked, is still there to reference it when this transaction commits. A
+        # delete that read the row before (no file yet) is covered by _delete_files, by the name.
+        storage.save_replacing(self.file, name, content)
+        written = self.file.name
+        try:
+            with transaction.atomic():
+                done = self._lock_unfinished()
+                if done:
+                    self._save_done("file")
+        except BaseException:
+            self.file.storage.delete(written)
+            raise
+        if not done:
+            self.file.storage.delete(written)
+        return done
 
 
 @receiver(post_delete, sender=Media)
@@ -313,22 +329,25 @@ def _delete_files(sender, instance: Media, **kwargs):
     # once the deletion is committed: a rolled-back delete must not leave a row without its file.
     # A deferred field (a delete through .only()) is not read back from a row that is gone.
     deferred = instance.get_deferred_fields()
-    _delete_after_commit(
-        [getattr(instance, name) for name in ("file", "thumbnail", "playable") if name not in deferred]
-    )
+    fields = [getattr(instance, name) for name in ("file", "thumbnail", "playable") if name not in deferred]
+    names = [(field.storage, field.name) for field in fields if field]
+    if not deferred & {"user_id", "kind"} and instance.kind == Media.Kind.VIDEO:
+        # By its one name: the delete may have read the annotated copy's row before a worker stored it.
+        names.append((AnnotatedCopy.file.field.storage, annotated_name(instance.user_id, instance.pk)))
+    _delete_after_commit(names)
 
 
 @receiver(post_delete, sender=AnnotatedCopy)
 def _delete_annotated_file(sender, instance: AnnotatedCopy, **kwargs):
-    _delete_after_commit([instance.file])
+    if instance.file:
+        _delete_after_commit([(instance.file.storage, instance.file.name)])
 
 
-def _delete_after_commit(fields) -> None:
-    """Delete the stored files of ``fields`` (FieldFiles) once the deletion that removed their row commits."""
-    stored = [(field.storage, field.name) for field in fields if field]
+def _delete_after_commit(stored) -> None:
+    """Delete the files ``stored`` ((storage, name) pairs) once the deletion that removed their row commits."""
 
     def delete():
-        for storage, name in stored:
-            storage.delete(name)
+        for file_storage, name in stored:
+            file_storage.delete(name)
 
     transaction.on_commit(delete)

@@ -41,6 +41,16 @@ def local_copy(field_file) -> Iterator[str]:
         yield path
 
 
+def save_replacing(field_file, name: str, content) -> None:
+    """Save ``content`` as ``field_file``'s file (not saving its row), replacing the file it named and any
+    file already at the name its upload_to gives: a retry, or an attempt that died after writing, would
+    otherwise leave the earlier file behind and the storage add a suffix to the new one."""
+    target = field_file.field.generate_filename(field_file.instance, name)
+    for earlier in {field_file.name or "", target} - {""}:
+        field_file.storage.delete(earlier)
+    field_file.save(name, content, save=False)
+
+
 def delete_folder(storage, name: str) -> None:
     """Delete everything stored under the folder ``name``, and the folder where the storage has them."""
     try:

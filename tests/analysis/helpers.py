@@ -1,6 +1,10 @@
-"""Rows for API and isolation tests, made without running the model."""
+"""Rows for API and isolation tests, made without running the model; the no-orphan-file check."""
 
-from analysis.models import Face, Media
+from pathlib import Path
+
+from django.conf import settings
+
+from analysis.models import AnnotatedCopy, Face, Media, user_folder
 from analysis.services import create_media
 from tests.photos import astronaut, encode, upload
 
@@ -26,3 +30,17 @@ def finished_photo(user, faces: int = 1) -> Media:
         timings={"detect_ms": 1.0, "classify_ms": 2.0},
     )  # fmt: skip
     return media
+
+
+def assert_no_orphan_files(user) -> None:
+    """The user's media folder holds exactly the files their rows reference: none missing, none left over."""
+    folder = Path(settings.MEDIA_ROOT) / user_folder(user.pk)
+    stored = {path.relative_to(settings.MEDIA_ROOT).as_posix() for path in folder.rglob("*") if path.is_file()}
+    referenced = {
+        name
+        for media in Media.objects.filter(user=user)
+        for name in (media.file.name, media.thumbnail.name, media.playable.name)
+        if name
+    }
+    referenced |= {copy.file.name for copy in AnnotatedCopy.objects.filter(media__user=user) if copy.file}
+    assert stored == referenced, f"orphans: {sorted(stored - referenced)}, missing: {sorted(referenced - stored)}"

@@ -62,7 +62,7 @@ def _analyze_clip(media: Media) -> None:
             _store_poster(media, path)
             finished = _analyze_frames(media, path, playable, summary)
             with open(playable, "rb") as handle:
-                media.playable.save("playable.mp4", File(handle), save=False)
+                storage.save_replacing(media.playable, "playable.mp4", File(handle))
             Media.objects.filter(pk=media.pk).update(playable=media.playable.name)
     except Exception as exc:
         # Broken mid-stream or over budget: the rows stored so far stay, and the reason is shown.
@@ -112,5 +112,6 @@ def _analyze_frames(media: Media, path: str, playable: str, summary: video.Summa
 def _store_poster(media: Media, path: str) -> None:
     """The clip's first frame as its thumbnail (the gallery tile and the player's poster)."""
     poster = Image.fromarray(video.poster(path, max_side=max(THUMBNAIL_SIZE)))
-    media.thumbnail.save("thumb.jpg", ContentFile(thumbnail_jpeg(poster)), save=False)
+    # Replacing a poster an earlier attempt stored: a second one under a suffixed name outlived the clip.
+    storage.save_replacing(media.thumbnail, "thumb.jpg", ContentFile(thumbnail_jpeg(poster)))
     Media.objects.filter(pk=media.pk).update(thumbnail=media.thumbnail.name)

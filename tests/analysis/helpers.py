@@ -44,3 +44,10 @@ def assert_no_orphan_files(user) -> None:
     }
     referenced |= {copy.file.name for copy in AnnotatedCopy.objects.filter(media__user=user) if copy.file}
     assert stored == referenced, f"orphans: {sorted(stored - referenced)}, missing: {sorted(referenced - stored)}"
+
+
+def assert_deleting_leaves_no_file(media, capture_on_commit_callbacks) -> None:
+    """Delete ``media`` (committed: its files go) and check its user's folder holds no file of it."""
+    with capture_on_commit_callbacks(execute=True):
+        media.delete()
+    assert_no_orphan_files(media.user)

@@ -8,7 +8,7 @@ import ml.annotate_video
 from analysis.annotating import make_annotated
 from analysis.models import AnnotatedCopy, Media
 from analysis.services import request_annotated
-from tests.analysis.helpers import assert_no_orphan_files
+from tests.analysis.helpers import assert_deleting_leaves_no_file, assert_no_orphan_files
 
 
 @pytest.fixture
@@ -51,9 +51,7 @@ def test_a_copy_made_normally_leaves_exactly_its_file(alice, clip, annotating, d
 
     assert AnnotatedCopy.objects.get(pk=clip.pk).status == "done"
     assert_no_orphan_files(alice)
-    with django_capture_on_commit_callbacks(execute=True):
-        clip.delete()
-    assert_no_orphan_files(alice)
+    assert_deleting_leaves_no_file(clip, django_capture_on_commit_callbacks)
 
 
 def test_a_clip_deleted_while_its_copy_is_written_leaves_no_file(
@@ -92,3 +90,4 @@ def test_a_copy_made_again_replaces_the_earlier_file(alice, clip, annotating, dj
     copy = AnnotatedCopy.objects.get(pk=clip.pk)
     assert copy.status == "done" and copy.file.name.endswith(f"{clip.pk.hex}-annotated.mp4")
     assert_no_orphan_files(alice)
+    assert_deleting_leaves_no_file(clip, django_capture_on_commit_callbacks)

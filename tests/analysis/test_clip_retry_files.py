@@ -7,7 +7,7 @@ from analysis import analyses
 from analysis.analyses import analyze_media
 from analysis.models import Media
 from analysis.services import create_media
-from tests.analysis.helpers import assert_no_orphan_files
+from tests.analysis.helpers import assert_deleting_leaves_no_file, assert_no_orphan_files
 from tests.videos import clip_file, clip_upload
 
 
@@ -51,9 +51,7 @@ def test_a_clip_retried_after_its_worker_died_leaves_exactly_the_files_its_row_n
     assert clip.thumbnail.name.endswith(f"thumbs/{clip.pk.hex}.jpg")
     assert clip.playable.name.endswith(f"clips/{clip.pk.hex}.mp4")
     assert_no_orphan_files(alice)
-    with django_capture_on_commit_callbacks(execute=True):
-        clip.delete()
-    assert_no_orphan_files(alice)
+    assert_deleting_leaves_no_file(clip, django_capture_on_commit_callbacks)
 
 
 def test_a_poster_left_by_an_attempt_that_died_before_naming_it_is_replaced(
@@ -74,3 +72,22 @@ def test_a_poster_left_by_an_attempt_that_died_before_naming_it_is_replaced(
     clip.refresh_from_db()
     assert clip.status == "done"
     assert_no_orphan_files(alice)
+    assert_deleting_leaves_no_file(clip, django_capture_on_commit_callbacks)
+
+
+def test_deleting_the_account_after_a_retry_leaves_no_file(
+    alice, clip, settings, media_root, monkeypatch, django_capture_on_commit_callbacks
+):
+    from analysis.services import delete_user_data
+
+    with monkeypatch.context() as patch:
+        die_before_the_summary(patch)
+        with pytest.raises(WorkerKilled):
+            analyze_media(clip.pk)
+    take_over(clip, settings)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        delete_user_data(alice)
+
+    assert not Media.objects.exists()
+    assert not [path for path in media_root.rglob("*") if path.is_file()]

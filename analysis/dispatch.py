@@ -6,6 +6,7 @@ once the current transaction commits, so the worker always finds the row it is g
 """
 
 import base64
+import logging
 
 from django.conf import settings
 from django.db import transaction
@@ -13,6 +14,8 @@ from django.db import transaction
 from analysis.models import Media
 from fer_site import limits
 from fer_site.celery import app
+
+logger = logging.getLogger(__name__)
 
 ANALYZE_MEDIA = "analysis.tasks.analyze_media"
 ANNOTATE_CLIP = "analysis.tasks.annotate_clip"
@@ -41,7 +44,17 @@ def _send_after_commit(task_name: str, job_id, limit_s: int) -> None:
     args = [str(job_id)]
     # The soft limit comes before the hard one, so the task can store why it stopped.
     soft_s = limits.soft_limit_s(limit_s)
-    transaction.on_commit(lambda: app.send_task(task_name, args=args, time_limit=limit_s, soft_time_limit=soft_s))
+
+    def send():
+        try:
+            app.send_task(task_name, args=args, time_limit=limit_s, soft_time_limit=soft_s)
+        except Exception:
+            # The broker is unreachable. The row is committed, queued, with its files: the upload (or
+            # request) is still accepted, and the sweeper sends the job again once it has waited
+            # FER_JOB_QUEUED_SECONDS. Raising here, after the commit, would answer 500 for a stored item.
+            logger.exception("Could not send %s for %s; the sweeper will send it again", task_name, job_id)
+
+    transaction.on_commit(send)
 
 
 def analyze_media(media) -> None:

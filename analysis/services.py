@@ -72,17 +72,21 @@ def _create_clip(user, uploaded_file, name: str, size: int, sample_fps: float | 
 
 def _save_and_queue(media: Media, store) -> Media:
     """Store the files (``store()``), save the row and queue its analysis, all or nothing."""
+    committed = []
     try:
         with transaction.atomic():
             store()
             media.heartbeat_at = timezone.now()
             media.save()
+            transaction.on_commit(lambda: committed.append(True))
             dispatch.analyze_media(media)
     except BaseException:
-        # The row was rolled back; do not leave its files behind.
-        for field in (media.file, media.thumbnail):
-            if field:
-                field.storage.delete(field.name)
+        # Only a rolled-back row's files are deleted: an error after the commit (an on-commit callback)
+        # must not leave a committed row without its files.
+        if not committed:
+            for field in (media.file, media.thumbnail):
+                if field:
+                    field.storage.delete(field.name)
         raise
     return media
 

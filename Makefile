@@ -25,11 +25,14 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest
 
-# What CI runs before the tests (and .pre-commit-config.yaml before a commit): lint, format, and
-# migrations that match the models. DJANGO_DEBUG only lets the settings load without production secrets.
+# What CI runs before the tests (and .pre-commit-config.yaml before a commit): lint, format, types
+# (mypy: strict on ml/, django-stubs on the apps; pyproject.toml says which files and how strictly), and
+# migrations that match the models. DJANGO_DEBUG only lets the settings load without production secrets
+# (django-stubs' plugin loads them too).
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-True} $(BIN)/mypy
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-True} $(BIN)/python manage.py makemigrations --check --dry-run
 
 format: $(VENV)/.installed-dev

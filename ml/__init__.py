@@ -16,7 +16,8 @@ SERVED_MANIFEST = WEIGHTS_DIR / "served.json"
 
 def _served_version() -> str:
     try:
-        return json.loads(SERVED_MANIFEST.read_text())["model_version"]
+        version: str = json.loads(SERVED_MANIFEST.read_text())["model_version"]
+        return version
     except (OSError, ValueError, KeyError):
         return "untrained"
 

@@ -10,12 +10,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from fractions import Fraction
 from pathlib import Path
+from typing import TYPE_CHECKING, Self
 
 import numpy as np
 
 from ml.draw import draw_faces
 from ml.summary import Row
 from ml.video_io import InvalidVideo, VideoInfo, frames, probe, upright_rgb
+
+if TYPE_CHECKING:
+    from av import VideoFrame
 
 # The copy is for watching the result in a page, not for archiving: 720p holds any face a viewer
 # needs to see, and "veryfast" at CRF 26 keeps the encode a small part of the analysis time.
@@ -43,7 +47,7 @@ class Mp4Writer:
         self.stream.options = {"preset": PRESET, "crf": str(CRF)}
         self.last_pts = -1
 
-    def write(self, frame, timestamp_ms: int) -> None:
+    def write(self, frame: VideoFrame | np.ndarray, timestamp_ms: int) -> None:
         import av
 
         if isinstance(frame, np.ndarray):
@@ -61,10 +65,10 @@ class Mp4Writer:
             self.container.mux(packet)
         self.container.close()
 
-    def __enter__(self):
+    def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, exc_type, *exc_info):
+    def __exit__(self, exc_type: type[BaseException] | None, *exc_info: object) -> None:
         if exc_type is None:
             self.close()
         else:

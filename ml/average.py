@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -36,7 +37,7 @@ def average_weights(models_weights: list[list[np.ndarray]]) -> list[np.ndarray]:
     return [np.mean(np.stack(group), axis=0, dtype=np.float64).astype(group[0].dtype) for group in zip(*models_weights)]
 
 
-def main(argv=None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m ml.average", description=__doc__.split("\n")[0])
     p.add_argument("weights", nargs="+", help="checkpoints of one architecture (.weights.h5, .keras, .npz)")
     p.add_argument("--out", required=True, help="where to write the averaged weights (.weights.h5)")

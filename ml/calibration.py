@@ -13,7 +13,9 @@ import argparse
 import functools
 import json
 import sys
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import numpy as np
 
@@ -38,7 +40,8 @@ def apply_temperature(probs: np.ndarray, temperature: float) -> np.ndarray:
     logits = np.log(np.clip(np.asarray(probs, np.float64), 1e-12, 1.0)) / temperature
     logits -= logits.max(axis=1, keepdims=True)
     out = np.exp(logits)
-    return (out / out.sum(axis=1, keepdims=True)).astype(np.float32)
+    calibrated: np.ndarray = (out / out.sum(axis=1, keepdims=True)).astype(np.float32)
+    return calibrated
 
 
 def nll(probs: np.ndarray, labels: np.ndarray) -> float:
@@ -52,7 +55,7 @@ def fit_temperature(probs: np.ndarray, labels: np.ndarray) -> float:
     ratio = (np.sqrt(5) - 1) / 2
     a, b = hi - ratio * (hi - lo), lo + ratio * (hi - lo)
 
-    def f(t):
+    def f(t: float) -> float:
         return nll(apply_temperature(probs, np.exp(t)), labels)
 
     fa, fb = f(a), f(b)
@@ -68,14 +71,14 @@ def fit_temperature(probs: np.ndarray, labels: np.ndarray) -> float:
     return float(np.exp((lo + hi) / 2))
 
 
-def reliability(probs: np.ndarray, labels: np.ndarray, bins: int = BINS) -> list[dict]:
+def reliability(probs: np.ndarray, labels: np.ndarray, bins: int = BINS) -> list[dict[str, Any]]:
     """Per confidence bin (equal width over [0, 1]): its range, face count, mean confidence and
     accuracy of the top class."""
     conf = probs.max(axis=1)
     right = probs.argmax(axis=1) == labels
     edges = np.linspace(0.0, 1.0, bins + 1)
     which = np.clip(np.digitize(conf, edges[1:-1], right=True), 0, bins - 1)
-    out = []
+    out: list[dict[str, Any]] = []
     for k in range(bins):
         mask = which == k
         out.append(
@@ -126,7 +129,7 @@ def served_threshold() -> float:
     return load(ml.MODEL_VERSION).uncertain_below
 
 
-def plot(tables: dict[str, list[dict]], path: str) -> None:
+def plot(tables: dict[str, list[dict[str, Any]]], path: str) -> None:
     """Reliability diagrams (accuracy against confidence per bin), one panel per named table."""
     import matplotlib
 
@@ -152,7 +155,7 @@ def plot(tables: dict[str, list[dict]], path: str) -> None:
     plt.close(fig)
 
 
-def main(argv=None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     import ml
     from ml import data, photoset
     from ml.classify import Classifier
@@ -176,7 +179,7 @@ def main(argv=None) -> int:
         uncertain_below=uncertain_threshold(val_cal, labels),
         model_version=ml.MODEL_VERSION,
     )
-    out = {
+    out: dict[str, Any] = {
         "calibration": asdict(fitted),
         "val": {"n": len(labels), "ece_before": ece(val, labels), "ece_after": ece(val_cal, labels)},
     }

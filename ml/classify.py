@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -42,10 +43,11 @@ class Classifier:
         self.calibration = calibration
         self.model_path = str(model_path)
         self.num_threads = num_threads
-        self._interpreters = {}
+        # batch size -> (interpreter, input index, output index); LiteRT has no type information.
+        self._interpreters: dict[int, tuple[Any, int, int]] = {}
         self._interpreter(1)  # fail early on a missing or broken model file
 
-    def _interpreter(self, batch: int):
+    def _interpreter(self, batch: int) -> tuple[Any, int, int]:
         if batch not in self._interpreters:
             from ai_edge_litert.interpreter import Interpreter
 
@@ -65,7 +67,8 @@ class Classifier:
             x = np.concatenate([x, np.zeros((bucket - n, *x.shape[1:]), x.dtype)])
         interp.set_tensor(inp, np.ascontiguousarray(x))
         interp.invoke()
-        return interp.get_tensor(out)[:n].copy()
+        probs: np.ndarray = interp.get_tensor(out)[:n].copy()
+        return probs
 
     def predict(self, faces: np.ndarray, tta: bool = False) -> np.ndarray:
         """Probabilities float32 (N,7) of uint8 (N,48,48) faces; ``tta`` averages each face with

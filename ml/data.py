@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import os
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -22,12 +23,12 @@ NUM_CLASSES = len(EMOTIONS)
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "fer2013.npz"
 
 
-def data_path(path: str | os.PathLike | None = None) -> Path:
+def data_path(path: str | os.PathLike[str] | None = None) -> Path:
     """The npz to read: the argument, else $FER_DATA, else ../shared/data/fer2013.npz."""
     return Path(path or os.environ.get("FER_DATA") or DEFAULT_DATA)
 
 
-def load_split(path: str | os.PathLike | None, split: str) -> tuple[np.ndarray, np.ndarray]:
+def load_split(path: str | os.PathLike[str] | None, split: str) -> tuple[np.ndarray, np.ndarray]:
     """(faces uint8 (N,48,48), labels int64 (N,)) of ``x_<split>``/``y_<split>`` in the npz."""
     with np.load(data_path(path), allow_pickle=False) as npz:
         keys = set(npz.files)
@@ -46,11 +47,12 @@ def load_split(path: str | os.PathLike | None, split: str) -> tuple[np.ndarray, 
 FERPLUS_TO_FER = [4, 5, 6, 1, 3, 2, 0]
 
 
-def load_votes(path: str | os.PathLike | None, split: str) -> np.ndarray | None:
+def load_votes(path: str | os.PathLike[str] | None, split: str) -> np.ndarray | None:
     """int8 (N,10) FER+ votes of ``split`` (-1 where not aligned), or None when the npz has none."""
     with np.load(data_path(path), allow_pickle=False) as npz:
         key = f"ferplus_votes_{split}"
-        return npz[key] if key in npz.files else None
+        votes: np.ndarray | None = npz[key] if key in npz.files else None
+        return votes
 
 
 def soft_targets(labels: np.ndarray, votes: np.ndarray | None, mix: float) -> np.ndarray:
@@ -60,14 +62,14 @@ def soft_targets(labels: np.ndarray, votes: np.ndarray | None, mix: float) -> np
     With ``mix`` above 0.5 the FER2013 label stays every face's top class (FER2013 labels are what
     validation and PrivateTest score), and the votes add what ten people saw in an ambiguous face.
     """
-    onehot = np.eye(NUM_CLASSES, dtype=np.float32)[labels]
+    onehot: np.ndarray = np.eye(NUM_CLASSES, dtype=np.float32)[labels]
     if votes is None or mix >= 1.0:
         return onehot
     counts = np.clip(votes[:, FERPLUS_TO_FER].astype(np.float32), 0, None)
     total = counts.sum(axis=1, keepdims=True)
     has = total[:, 0] > 0
     shares = np.divide(counts, total, out=np.zeros_like(counts), where=total > 0)
-    targets = onehot.copy()
+    targets: np.ndarray = onehot.copy()
     targets[has] = mix * onehot[has] + (1 - mix) * shares[has]
     return targets
 
@@ -88,10 +90,12 @@ def class_weights(labels: np.ndarray, power: float = 0.5) -> np.ndarray:
     counts = np.bincount(labels, minlength=NUM_CLASSES).astype(np.float64)
     w = (counts.sum() / (NUM_CLASSES * np.maximum(counts, 1))) ** power
     w /= (w[labels]).mean()
-    return w.astype(np.float32)
+    weights: np.ndarray = w.astype(np.float32)
+    return weights
 
 
-def _gaussian_kernel(sigma: float):
+# TensorFlow has no type information here (see pyproject.toml): its tensors and datasets are Any.
+def _gaussian_kernel(sigma: float) -> Any:
     import tensorflow as tf
 
     r = max(1, math.ceil(2.5 * sigma))
@@ -100,7 +104,7 @@ def _gaussian_kernel(sigma: float):
     return tf.constant(k2[:, :, None, None], tf.float32)
 
 
-def _augment(images, seed, cfg):
+def _augment(images: Any, seed: Any, cfg: dict[str, float]) -> Any:
     """Per image: the cascade's framing error (scale and shift as measured by ``ml.geometry``),
     a slight rotation and a mirror, then blur, lighting (brightness, contrast, gamma), sensor noise
     and JPEG re-encoding, each as found in photos the platform is sent.
@@ -112,10 +116,10 @@ def _augment(images, seed, cfg):
 
     b = tf.shape(images)[0]
 
-    def uniform(k, lo, hi):
+    def uniform(k: int, lo: float, hi: float) -> Any:
         return tf.random.stateless_uniform([b], seed + tf.constant([0, 1]) * k, lo, hi)
 
-    def normal(k, sd):
+    def normal(k: int, sd: float) -> Any:
         # The 10-90 percentile half-spread is 1.28 standard deviations; clipped at two of them.
         sd = sd / 1.2816
         return tf.clip_by_value(tf.random.stateless_normal([b], seed + tf.constant([0, 1]) * k) * sd, -2 * sd, 2 * sd)
@@ -183,7 +187,15 @@ AUGMENT = {
 }
 
 
-def train_dataset(x, y, sample_weight, batch_size: int, seed: int, epoch: int, augment=True):
+def train_dataset(
+    x: np.ndarray,
+    y: np.ndarray,
+    sample_weight: np.ndarray,
+    batch_size: int,
+    seed: int,
+    epoch: int,
+    augment: bool = True,
+) -> Any:
     """tf.data pipeline of one epoch: shuffled by (seed, epoch), augmented, batched, prefetched.
 
     ``y``: float32 (N,7) targets (``soft_targets``). Yields (float32 (B,48,48,1), float32 (B,7),
@@ -196,7 +208,7 @@ def train_dataset(x, y, sample_weight, batch_size: int, seed: int, epoch: int, a
     ds = ds.batch(batch_size, drop_remainder=False)
     ds = ds.enumerate()
 
-    def prepare(i, batch):
+    def prepare(i: Any, batch: tuple[Any, Any, Any]) -> tuple[Any, Any, Any]:
         faces, labels, weights = batch
         images = tf.cast(faces, tf.float32)[..., None] / 255.0
         if augment:

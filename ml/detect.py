@@ -7,12 +7,20 @@ uint8 (N, 48, 48).
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ml.data import FACE_SIZE
 from ml.geometry import SERVED, FrameGeometry
+
+if TYPE_CHECKING:
+    import cv2
+
+# A face found: (x, y, w, h) ints in the picture's pixels.
+Box = tuple[int, int, int, int]
 
 CASCADE = "haarcascade_frontalface_default.xml"
 # The default frontal cascade is trained on 24x24 windows: nothing smaller can be found.
@@ -56,12 +64,14 @@ class DetectorSettings:
 
 
 @functools.cache
-def _cascade():
+def _cascade() -> cv2.CascadeClassifier:
     import cv2
 
-    cascade = cv2.CascadeClassifier(cv2.data.haarcascades + CASCADE)
+    # cv2.data (the bundled cascade files) is missing from OpenCV's own type stubs.
+    folder: str = cv2.data.haarcascades  # type: ignore[attr-defined]
+    cascade = cv2.CascadeClassifier(folder + CASCADE)
     if cascade.empty():
-        raise RuntimeError(f"OpenCV could not load {CASCADE} from {cv2.data.haarcascades}")
+        raise RuntimeError(f"OpenCV could not load {CASCADE} from {folder}")
     return cascade
 
 
@@ -77,14 +87,14 @@ def shrink_for_detection(grey: np.ndarray, settings: DetectorSettings) -> tuple[
     return small, scale, max(CASCADE_WINDOW, round(settings.min_face * scale))
 
 
-def _inside(box, other) -> float:
+def _inside(box: Sequence[float], other: Sequence[float]) -> float:
     """The share of ``box``'s area inside ``other`` (boxes as x, y, w, h)."""
     x0, y0 = max(box[0], other[0]), max(box[1], other[1])
     x1, y1 = min(box[0] + box[2], other[0] + other[2]), min(box[1] + box[3], other[1] + other[3])
     return max(0, x1 - x0) * max(0, y1 - y0) / max(1, box[2] * box[3])
 
 
-def _merge(coarse: list[tuple], fine: list[tuple]) -> list[tuple]:
+def _merge(coarse: list[tuple[int, ...]], fine: list[tuple[int, ...]]) -> list[tuple[int, ...]]:
     """The coarse pass's boxes with the fine pass's faces it missed. A face both passes found keeps
     the coarse box (the same framing as every smaller face, which the served crop was measured
     on); a coarse box lying mostly inside a fine one that it does not match is a part of that face
@@ -95,14 +105,14 @@ def _merge(coarse: list[tuple], fine: list[tuple]) -> list[tuple]:
     return kept + [f for f in fine if all(iou(f, box) < 0.5 for box in kept)]
 
 
-def detect_faces(grey: np.ndarray, settings: DetectorSettings = DetectorSettings()) -> list[tuple]:
+def detect_faces(grey: np.ndarray, settings: DetectorSettings = DetectorSettings()) -> list[Box]:
     """Boxes (x, y, w, h) of the frontal faces in ``grey``, in its own pixels, left to right."""
     h, w = grey.shape
     small, scale, min_size = shrink_for_detection(grey, settings)
     cascade = _cascade()
     fine = max(min_size, round(settings.fine_from * scale)) if settings.fine_from else 0
     fine_pass = fine and fine < min(small.shape)
-    found = [
+    found: list[tuple[int, ...]] = [
         tuple(box)
         for box in np.asarray(
             cascade.detectMultiScale(
@@ -128,7 +138,7 @@ def detect_faces(grey: np.ndarray, settings: DetectorSettings = DetectorSettings
             ).reshape(-1, 4)
         ]
         found = _merge(found, large)
-    boxes = []
+    boxes: list[Box] = []
     for x, y, bw, bh in np.asarray(found, dtype=np.float64).reshape(-1, 4) / scale:
         x0, y0 = max(0, round(x)), max(0, round(y))
         x1, y1 = min(w, round(x + bw)), min(h, round(y + bh))
@@ -136,7 +146,7 @@ def detect_faces(grey: np.ndarray, settings: DetectorSettings = DetectorSettings
     return sorted(boxes)
 
 
-def crop_faces(grey: np.ndarray, boxes, geometry: FrameGeometry = SERVED) -> np.ndarray:
+def crop_faces(grey: np.ndarray, boxes: Sequence[Sequence[float]], geometry: FrameGeometry = SERVED) -> np.ndarray:
     """uint8 (N,48,48) crops framed around each cascade box as FER2013 frames its faces
     (``ml.geometry``, measured on FER2013 validation). A frame that leaves the image is filled with
     the image's edge pixels, as a squeezed crop would distort the face the network sees."""
@@ -160,7 +170,12 @@ def crop_faces(grey: np.ndarray, boxes, geometry: FrameGeometry = SERVED) -> np.
 WINDOW_FACE_PX = 40
 
 
-def detect_near(grey: np.ndarray, boxes, settings: DetectorSettings = DetectorSettings(), margin=0.75) -> list[tuple]:
+def detect_near(
+    grey: np.ndarray,
+    boxes: Sequence[Sequence[float]],
+    settings: DetectorSettings = DetectorSettings(),
+    margin: float | Sequence[float] = 0.75,
+) -> list[Box]:
     """Faces in ``grey`` searched only in windows around ``boxes`` (each widened by ``margin`` of its
     size on every side; one number, or one per box), at the same detection scale as a whole-frame
     search; left to right. A clip's analysis searches around its tracked faces this way between
@@ -170,7 +185,7 @@ def detect_near(grey: np.ndarray, boxes, settings: DetectorSettings = DetectorSe
     height, width = grey.shape
     scale = settings.detection_scale(height, width)
     margins = [margin] * len(boxes) if isinstance(margin, int | float) else list(margin)
-    found = []
+    found: list[Box] = []
     for (x, y, w, h), margin in zip(boxes, margins):
         mx, my = round(w * margin), round(h * margin)
         x0, y0 = max(0, round(x) - mx), max(0, round(y) - my)

@@ -17,8 +17,12 @@ TEXT_RGB = (0, 0, 0)
 class Labelled(Protocol):
     """A face to draw: ``ml.pipeline.Face`` and ``ml.summary.Row`` (with a box) both are."""
 
-    box: tuple[int, int, int, int] | None
-    emotion: str
+    # Read-only (properties), so that frozen dataclasses and narrower types (a box that is never None) fit.
+    @property
+    def box(self) -> tuple[int, int, int, int] | None: ...
+
+    @property
+    def emotion(self) -> str: ...
 
     @property
     def confidence(self) -> float: ...

@@ -10,12 +10,17 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 import ml
 from ml import EMOTIONS, data, metrics
+
+if TYPE_CHECKING:
+    from ml.classify import Classifier
 
 
 class KerasClassifier:
@@ -32,10 +37,11 @@ class KerasClassifier:
         probs = self.model.predict(x, batch_size=256, verbose=0)
         if tta:
             probs = (probs + self.model.predict(x[:, :, ::-1], batch_size=256, verbose=0)) / 2
-        return probs
+        result: np.ndarray = probs  # Keras has no type information: predict returns Any
+        return result
 
 
-def classifier(weights: str | None, arch: str):
+def classifier(weights: str | None, arch: str) -> Classifier | KerasClassifier:
     """The served classifier, or one of ``weights`` (.tflite, or Keras .npz/.weights.h5/.keras)."""
     from ml.classify import Classifier, served
 
@@ -51,7 +57,7 @@ def predict_probabilities(faces: np.ndarray, weights: str | None, arch: str, tta
     return classifier(weights, arch).predict(faces, tta=tta)
 
 
-def score_photos(folder: str, weights: str | None, arch: str, tta: bool) -> dict:
+def score_photos(folder: str, weights: str | None, arch: str, tta: bool) -> dict[str, Any]:
     """The product path's report on a labelled photo folder (``ml.photoset``)."""
     from ml import photoset
     from ml.pipeline import analyze_image
@@ -63,7 +69,7 @@ def score_photos(folder: str, weights: str | None, arch: str, tta: bool) -> dict
     return photoset.report(photos, preds)
 
 
-def format_groups(rep: dict) -> str:
+def format_groups(rep: dict[str, Any]) -> str:
     lines = [f"detection rate {rep['detection_rate']:.4f}; faces not found per class: {rep['missed']}"]
     for key in ("per_performance", "per_subject"):
         if key in rep:
@@ -72,7 +78,7 @@ def format_groups(rep: dict) -> str:
     return "\n".join(lines)
 
 
-def format_report(rep: dict) -> str:
+def format_report(rep: dict[str, Any]) -> str:
     lines = [
         f"n={rep['n']}  accuracy={rep['accuracy']:.4f}  macro-F1={rep['macro_f1']:.4f}",
         "",
@@ -90,7 +96,7 @@ def format_report(rep: dict) -> str:
     return "\n".join(lines)
 
 
-def plot_confusion(rep: dict, path: str, title: str) -> None:
+def plot_confusion(rep: dict[str, Any], path: str, title: str) -> None:
     """Row-normalised confusion matrix with counts, as a PNG."""
     import matplotlib
 
@@ -123,7 +129,7 @@ def plot_confusion(rep: dict, path: str, title: str) -> None:
     plt.close(fig)
 
 
-def main(argv=None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m ml.evaluate", description=__doc__.split("\n")[0])
     p.add_argument("--data", help="npz with x_<split> uint8 (N,48,48) and y_<split> (FER order)")
     p.add_argument("--split", default="val")

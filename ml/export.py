@@ -16,7 +16,9 @@ import datetime as dt
 import json
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -29,7 +31,8 @@ PARITY_REQUIRED = 0.995
 PRECISIONS = ("dynamic-int8", "float16")
 
 
-def to_tflite(model, path: Path, precision: str = "dynamic-int8") -> None:
+# ``model``: a keras.Model (Keras has no type information, see pyproject.toml).
+def to_tflite(model: Any, path: Path, precision: str = "dynamic-int8") -> None:
     """Convert a Keras model (inference mode, any batch size) to a .tflite file."""
     if precision not in PRECISIONS:
         raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}")
@@ -49,7 +52,7 @@ def to_tflite(model, path: Path, precision: str = "dynamic-int8") -> None:
         path.write_bytes(converter.convert())
 
 
-def top1_agreement(model, tflite_path: Path, faces: np.ndarray) -> float:
+def top1_agreement(model: Any, tflite_path: Path, faces: np.ndarray) -> float:
     """Share of ``faces`` (uint8 N,48,48) whose top class is the same in Keras and LiteRT."""
     from ml.classify import Classifier
 
@@ -59,8 +62,14 @@ def top1_agreement(model, tflite_path: Path, faces: np.ndarray) -> float:
 
 
 def export(
-    model, arch: str, out_dir: Path, version: str, source: str, parity_faces, precision: str = "dynamic-int8"
-) -> dict:
+    model: Any,
+    arch: str,
+    out_dir: Path,
+    version: str,
+    source: str,
+    parity_faces: np.ndarray,
+    precision: str = "dynamic-int8",
+) -> dict[str, Any]:
     """Write <arch>.npz, <arch>.tflite and served.json; returns the manifest."""
     from ml.model import save_compact
 
@@ -88,7 +97,7 @@ def export(
     return manifest
 
 
-def main(argv=None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m ml.export", description=__doc__.split("\n")[0])
     p.add_argument("--weights", required=True, help=".weights.h5, .keras or .npz to export")
     p.add_argument("--arch", default="reference")

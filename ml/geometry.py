@@ -18,7 +18,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import numpy as np
 
@@ -32,7 +34,7 @@ class FrameGeometry:
     dx: float
     dy: float
 
-    def frame(self, box) -> tuple[float, float, float]:
+    def frame(self, box: Sequence[float]) -> tuple[float, float, float]:
         """(left, top, side) of the frame around ``box``, in the box's pixels (may leave the image)."""
         x, y, w, h = box
         side = self.scale * w
@@ -70,14 +72,17 @@ def place(face: np.ndarray, upscale: int = UPSCALE) -> tuple[np.ndarray, tuple[i
     return cv2.copyMakeBorder(big, pad, pad, pad, pad, cv2.BORDER_REPLICATE), (pad, pad, side)
 
 
-def measure(faces: np.ndarray, upscale: int = UPSCALE) -> dict:
+def measure(faces: np.ndarray, upscale: int = UPSCALE) -> dict[str, np.ndarray]:
     """Per-face geometry of uint8 (N,48,48) faces: arrays ``scale``, ``dx``, ``dy`` (faces where the
     cascade found something) and ``found`` (bool (N,)). Where the cascade finds several boxes, the
     one whose centre is nearest the frame's is the face."""
     from ml.detect import DetectorSettings, detect_faces
 
     settings = DetectorSettings()
-    scale, dx, dy, found = [], [], [], np.zeros(len(faces), bool)
+    scale: list[float] = []
+    dx: list[float] = []
+    dy: list[float] = []
+    found = np.zeros(len(faces), bool)
     for i, face in enumerate(faces):
         grey, (left, top, side) = place(face, upscale)
         boxes = detect_faces(grey, settings)
@@ -92,10 +97,10 @@ def measure(faces: np.ndarray, upscale: int = UPSCALE) -> dict:
     return {"scale": np.array(scale), "dx": np.array(dx), "dy": np.array(dy), "found": found}
 
 
-def summarise(m: dict) -> dict:
+def summarise(m: dict[str, np.ndarray]) -> dict[str, Any]:
     """Medians, quartiles and 10th/90th percentiles of a ``measure`` result, and the geometry and
     jitter they imply."""
-    out = {"faces": int(len(m["found"])), "found": int(m["found"].sum())}
+    out: dict[str, Any] = {"faces": int(len(m["found"])), "found": int(m["found"].sum())}
     for key in ("scale", "dx", "dy"):
         q = np.percentile(m[key], [10, 25, 50, 75, 90]) if len(m[key]) else [float("nan")] * 5
         out[key] = dict(zip(["p10", "p25", "median", "p75", "p90"], (round(float(v), 4) for v in q)))
@@ -111,7 +116,7 @@ def summarise(m: dict) -> dict:
     return out
 
 
-def main(argv=None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     from ml import data
 
     p = argparse.ArgumentParser(prog="python -m ml.geometry", description=__doc__.split("\n")[0])

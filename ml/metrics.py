@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from ml import EMOTIONS
@@ -17,7 +19,7 @@ def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, k: int = len(EMOTIO
     return cm
 
 
-def report(y_true: np.ndarray, y_pred: np.ndarray) -> dict:
+def report(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, Any]:
     """accuracy and macro_f1 (fractions), n, per_class {name: precision, recall, f1, support},
     confusion_matrix (list of lists). A negative prediction is wrong: it counts in its class's
     support and recall, in no column. A class never predicted has precision 0; F1 of a class with

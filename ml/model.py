@@ -6,14 +6,20 @@ softmax probabilities (N, 7) in FER order.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 from ml.data import FACE_SIZE, NUM_CLASSES
 
+# Keras has no type information (see pyproject.toml): a model here is a keras.Model, typed Any.
+KerasModel = Any
 
-def reference(dropout: float = 0.25):
+
+def reference(dropout: float = 0.25) -> KerasModel:
     """The seed project's network (4vedi/Emotion-Recognition-system): 4,478,727 parameters.
 
     Four blocks Conv -> BatchNorm -> ReLU -> MaxPool 2x2 -> Dropout (64 3x3, 128 5x5, 512 3x3,
@@ -41,7 +47,7 @@ def reference(dropout: float = 0.25):
     return keras.Model(inputs, outputs, name="reference")
 
 
-def tiny():
+def tiny() -> KerasModel:
     """A few-thousand-parameter network for fast unit tests of training, resume and export."""
     import keras
     from keras import layers
@@ -56,10 +62,10 @@ def tiny():
     return keras.Model(inputs, outputs, name="tiny")
 
 
-ARCHITECTURES = {"reference": reference, "tiny": tiny}
+ARCHITECTURES: dict[str, Callable[[], KerasModel]] = {"reference": reference, "tiny": tiny}
 
 
-def build(name: str):
+def build(name: str) -> KerasModel:
     """A fresh, uncompiled Keras model of the named architecture."""
     try:
         return ARCHITECTURES[name]()
@@ -67,13 +73,14 @@ def build(name: str):
         raise ValueError(f"unknown architecture {name!r}; choose from {sorted(ARCHITECTURES)}") from None
 
 
-def save_compact(model, path: str | Path, dtype=np.float16) -> None:
+def save_compact(model: KerasModel, path: str | Path, dtype: DTypeLike = np.float16) -> None:
     """Weights only (no optimizer state), as an npz of arrays keyed by variable path."""
     arrays = {f"{i:03d}:{v.path}": np.asarray(v.numpy(), dtype) for i, v in enumerate(model.weights)}
-    np.savez_compressed(path, **arrays)
+    # numpy's stub lets a ** mapping fill allow_pickle (bool); every key here is a variable path.
+    np.savez_compressed(path, **arrays)  # type: ignore[arg-type]
 
 
-def load_compact(model, path: str | Path) -> None:
+def load_compact(model: KerasModel, path: str | Path) -> None:
     """Load weights written by ``save_compact`` (cast back to float32), checking names and shapes."""
     with np.load(path, allow_pickle=False) as npz:
         keys = sorted(npz.files)
@@ -86,7 +93,7 @@ def load_compact(model, path: str | Path) -> None:
             var.assign(array.astype(np.float32))
 
 
-def load_weights(model, path: str | Path) -> None:
+def load_weights(model: KerasModel, path: str | Path) -> None:
     """Load .npz (compact) or Keras .weights.h5 / .keras weights into ``model``."""
     path = Path(path)
     if path.suffix == ".npz":

@@ -10,12 +10,17 @@ from __future__ import annotations
 
 import csv
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ml import EMOTIONS, metrics
+
+if TYPE_CHECKING:
+    from ml.pipeline import Face
 
 NO_FACE = -1
 
@@ -46,7 +51,7 @@ def load_rgb(path: Path) -> np.ndarray:
         return np.asarray(ImageOps.exif_transpose(im).convert("RGB"))
 
 
-def predict(photos: list[Photo], analyze) -> tuple[np.ndarray, np.ndarray | None]:
+def predict(photos: list[Photo], analyze: Callable[[np.ndarray], Sequence[Face]]) -> tuple[np.ndarray, np.ndarray]:
     """(predicted class per photo, ``NO_FACE`` where none was found; float (N,7) probabilities of
     the largest face, NaN where none) with ``analyze(rgb) -> list[ml.pipeline.Face]``."""
     preds = np.full(len(photos), NO_FACE, np.int64)
@@ -60,15 +65,15 @@ def predict(photos: list[Photo], analyze) -> tuple[np.ndarray, np.ndarray | None
     return preds, probs
 
 
-def accuracy_by(photos: list[Photo], preds: np.ndarray, key: str) -> dict:
+def accuracy_by(photos: list[Photo], preds: np.ndarray, key: str) -> dict[str, dict[str, float]]:
     """{group: {"accuracy", "n"}} over the photos grouped by ``key`` (subject or performance)."""
-    groups = defaultdict(list)
+    groups: defaultdict[str, list[bool]] = defaultdict(list)
     for photo, pred in zip(photos, preds):
         groups[getattr(photo, key)].append(pred == photo.label)
     return {g: {"accuracy": float(np.mean(v)), "n": len(v)} for g, v in sorted(groups.items())}
 
 
-def report(photos: list[Photo], preds: np.ndarray) -> dict:
+def report(photos: list[Photo], preds: np.ndarray) -> dict[str, Any]:
     """``ml.metrics.report`` over all photos (a missed face is wrong) plus ``detection_rate``,
     ``missed`` per class, and accuracy ``per_subject`` and ``per_performance``."""
     labels = np.array([p.label for p in photos])

@@ -6,7 +6,9 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, Protocol, cast
 
 import numpy as np
 
@@ -15,6 +17,12 @@ from ml.detect import DetectorSettings, crop_faces, detect_faces
 
 # An array this large is a mistake or an attack, not a photo (the platform's own limit is lower).
 MAX_PIXELS = 100_000_000
+
+
+class EmotionClassifier(Protocol):
+    """What ``analyze_image`` classifies crops with: ``ml.classify.Classifier`` or a stand-in."""
+
+    def predict(self, faces: np.ndarray, tta: bool = False) -> np.ndarray: ...
 
 
 class InvalidImage(ValueError):
@@ -31,7 +39,7 @@ class Face:
     # threshold, chosen on validation): the label still names the top class.
     uncertain: bool = False
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "box": list(self.box),
             "probabilities": dict(self.probabilities),
@@ -41,7 +49,7 @@ class Face:
         }
 
 
-def to_grey(image) -> np.ndarray:
+def to_grey(image: object) -> np.ndarray:
     """uint8 (H, W) grey version of an RGB or grey uint8 array; InvalidImage otherwise."""
     import cv2
 
@@ -62,21 +70,25 @@ def to_grey(image) -> np.ndarray:
     return cv2.cvtColor(np.ascontiguousarray(image), cv2.COLOR_RGB2GRAY)
 
 
-def faces_from_probabilities(boxes, probs: np.ndarray, uncertain_below: float | None = None) -> list[Face]:
+def faces_from_probabilities(
+    boxes: Sequence[Sequence[float]],
+    probs: np.ndarray | Sequence[np.ndarray],
+    uncertain_below: float | None = None,
+) -> list[Face]:
     """Faces of ``boxes`` and their (N,7) probabilities; ``uncertain_below`` defaults to the served
     calibration's threshold."""
     if uncertain_below is None:
         from ml.classify import served
 
         uncertain_below = served().calibration.uncertain_below
-    faces = []
+    faces: list[Face] = []
     for box, p in zip(boxes, probs):
         p = np.asarray(p, dtype=np.float64)
         p = p / p.sum()
         best = int(p.argmax())
         faces.append(
             Face(
-                box=tuple(int(v) for v in box),
+                box=cast(tuple[int, int, int, int], tuple(int(v) for v in box)),
                 probabilities={name: float(v) for name, v in zip(EMOTIONS, p)},
                 emotion=EMOTIONS[best],
                 confidence=float(p[best]),
@@ -91,8 +103,8 @@ def analyze_image(
     *,
     settings: DetectorSettings = DetectorSettings(),
     tta: bool = False,
-    timings: dict | None = None,
-    classifier=None,
+    timings: dict[str, float] | None = None,
+    classifier: EmotionClassifier | None = None,
 ) -> list[Face]:
     """Every frontal face in ``image`` with its emotion probabilities; [] when there is none.
 
@@ -107,7 +119,7 @@ def analyze_image(
     grey = to_grey(image)
     boxes = detect_faces(grey, settings)
     t1 = time.perf_counter()
-    probs = classifier.predict(crop_faces(grey, boxes), tta=tta) if boxes else []
+    probs: np.ndarray | list[np.ndarray] = classifier.predict(crop_faces(grey, boxes), tta=tta) if boxes else []
     t2 = time.perf_counter()
     if timings is not None:
         timings.update(detect_ms=(t1 - t0) * 1000, classify_ms=(t2 - t1) * 1000)

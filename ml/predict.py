@@ -11,7 +11,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -34,7 +36,8 @@ def read_rgb(path: str | Path, max_pixels: int = MAX_FILE_PIXELS) -> np.ndarray:
     from PIL import Image, ImageOps, UnidentifiedImageError
 
     try:
-        with Image.open(path) as im:
+        with Image.open(path) as opened:
+            im: Image.Image = opened
             if im.width * im.height > max_pixels:
                 raise InvalidImage(f"{im.width}x{im.height} is over {max_pixels:,} pixels")
             im = ImageOps.exif_transpose(im)
@@ -51,12 +54,13 @@ def read_rgb(path: str | Path, max_pixels: int = MAX_FILE_PIXELS) -> np.ndarray:
 
 def analyze_clip(
     path: str | Path, *, sample_fps: float | None = DEFAULT_SAMPLE_FPS, info: VideoInfo | None = None
-) -> dict:
+) -> dict[str, Any]:
     """Everything about a clip as one JSON-ready dict: info, clip summary, tracks and rows."""
     from ml.video import analyze_video
 
     info = info or probe(path)
-    summary, rows = Summary(), []
+    summary = Summary()
+    rows: list[dict[str, Any]] = []
     for chunk in analyze_video(path, sample_fps=sample_fps, info=info):
         summary.add(chunk.rows)
         rows += [row.as_dict() for row in chunk.rows]
@@ -78,14 +82,14 @@ def _print_clip(path: str) -> bool | None:
     except InvalidVideo:
         return None
     try:
-        result = analyze_clip(path, info=info)
+        result: dict[str, Any] = analyze_clip(path, info=info)
     except InvalidVideo as e:
         result = {"video": path, "error": str(e)}
     print(json.dumps({"model_version": ml.MODEL_VERSION, **result}), flush=True)
     return "error" not in result
 
 
-def main(argv=None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m ml.predict", description=__doc__.split("\n")[0])
     p.add_argument("images", nargs="+", metavar="IMAGE")
     p.add_argument(
@@ -110,7 +114,7 @@ def main(argv=None) -> int:
             print(json.dumps({"image": path, "error": str(e)}), flush=True)
             status = 1
             continue
-        timings: dict = {}
+        timings: dict[str, float] = {}
         faces = analyze_image(image, settings=settings, tta=args.tta, timings=timings)
         print(
             json.dumps(

@@ -8,12 +8,21 @@ count decoded frames from 0; boxes are (x, y, w, h) ints in the clip's pixels, a
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any, TypedDict
 
 from ml import EMOTIONS
 
 ROW_FIELDS = ("frame", "timestamp_ms", "track", "box", "probabilities", "emotion")
 TRACK_FIELDS = ("track", "first_timestamp_ms", "last_timestamp_ms", "dominant_emotion", "shares")
+
+
+class _TrackStats(TypedDict):
+    first: int
+    last: int
+    counts: dict[str, int]
+    sums: dict[str, float]
 
 
 @dataclass(frozen=True)
@@ -27,7 +36,7 @@ class Row:
     probabilities: dict[str, float] | None
     emotion: str  # "" when there is no face
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "frame": self.frame,
             "timestamp_ms": self.timestamp_ms,
@@ -50,10 +59,10 @@ class Summary:
     ``dominant_emotion`` is the emotion with the largest share (ties: the larger mean probability).
     """
 
-    def __init__(self):
-        self._tracks: dict[int, dict] = {}
+    def __init__(self) -> None:
+        self._tracks: dict[int, _TrackStats] = {}
 
-    def add(self, rows) -> None:
+    def add(self, rows: Iterable[Row]) -> None:
         for row in rows:
             if row.track is None:
                 continue
@@ -68,11 +77,12 @@ class Summary:
             stats["first"] = min(stats["first"], row.timestamp_ms)
             stats["last"] = max(stats["last"], row.timestamp_ms)
             stats["counts"][row.emotion] += 1
+            assert row.probabilities is not None  # a row with a track has a face
             for name in EMOTIONS:
                 stats["sums"][name] += row.probabilities[name]
 
     @staticmethod
-    def _describe(counts: dict, sums: dict) -> tuple[str, dict[str, float]]:
+    def _describe(counts: dict[str, int], sums: dict[str, float]) -> tuple[str, dict[str, float]]:
         total = sum(counts.values())
         if not total:
             return "", dict.fromkeys(EMOTIONS, 0.0)
@@ -80,9 +90,9 @@ class Summary:
         dominant = max(EMOTIONS, key=lambda name: (counts[name], sums[name]))
         return dominant, shares
 
-    def tracks(self) -> list[dict]:
+    def tracks(self) -> list[dict[str, Any]]:
         """One dict per track with the keys of TRACK_FIELDS, by track number."""
-        out = []
+        out: list[dict[str, Any]] = []
         for number in sorted(self._tracks):
             stats = self._tracks[number]
             dominant, shares = self._describe(stats["counts"], stats["sums"])
@@ -97,7 +107,7 @@ class Summary:
             )
         return out
 
-    def clip(self) -> dict:
+    def clip(self) -> dict[str, Any]:
         """The same over all tracks: people, dominant_emotion, shares, detections."""
         counts = dict.fromkeys(EMOTIONS, 0)
         sums = dict.fromkeys(EMOTIONS, 0.0)

@@ -6,15 +6,20 @@ Boxes are (x, y, w, h) in a frame's pixels (ints or floats); times are integer m
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import cast
+
+# (x, y, w, h), ints or floats.
+Box = Sequence[float]
 
 
-def _centre(box) -> tuple[float, float]:
+def _centre(box: Box) -> tuple[float, float]:
     x, y, w, h = box
     return x + w / 2, y + h / 2
 
 
-def iou(a, b) -> float:
+def iou(a: Box, b: Box) -> float:
     """Intersection over union of two (x, y, w, h) boxes."""
     ix = max(0.0, min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0]))
     iy = max(0.0, min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]))
@@ -26,7 +31,7 @@ def iou(a, b) -> float:
 @dataclass
 class _Track:
     number: int
-    box: tuple
+    box: tuple[float, ...]
     last_ms: int
     velocity: tuple[float, float] = (0.0, 0.0)  # centre pixels per millisecond
     hits: int = 1
@@ -60,7 +65,7 @@ class Tracker:
     def predictions(self, at_ms: int) -> list[tuple[tuple[float, float, float, float], float]]:
         """Where each live track's face should be at ``at_ms`` (x, y, w, h), and how far around it to
         look, in face sizes: as far as ``update`` would link a face to it."""
-        out = []
+        out: list[tuple[tuple[float, float, float, float], float]] = []
         for track in self._tracks:
             if at_ms - track.last_ms <= self.max_gap_ms:
                 cx, cy = track.predicted_centre(at_ms)
@@ -70,10 +75,10 @@ class Tracker:
                 out.append(((cx - w / 2, cy - h / 2, w, h), max(0.75, reach)))
         return out
 
-    def update(self, boxes, at_ms: int) -> list[int]:
+    def update(self, boxes: Sequence[Box], at_ms: int) -> list[int]:
         """Track numbers for ``boxes`` (in order) found in the frame at ``at_ms``."""
         self._tracks = [t for t in self._tracks if at_ms - t.last_ms <= self.max_gap_ms]
-        pairs = []
+        pairs: list[tuple[float, float, int, int]] = []
         for ti, track in enumerate(self._tracks):
             px, py = track.predicted_centre(at_ms)
             for bi, box in enumerate(boxes):
@@ -84,7 +89,7 @@ class Tracker:
                     pairs.append((distance, -iou(track.box, box), ti, bi))
         pairs.sort()
         numbers: list[int | None] = [None] * len(boxes)
-        used = set()
+        used: set[int] = set()
         for _, _, ti, bi in pairs:
             if ti in used or numbers[bi] is not None:
                 continue
@@ -105,4 +110,4 @@ class Tracker:
                 self._tracks.append(_Track(self._next, tuple(box), at_ms))
                 numbers[bi] = self._next
                 self._next += 1
-        return numbers
+        return cast(list[int], numbers)  # every box has a number now

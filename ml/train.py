@@ -15,7 +15,9 @@ import json
 import os
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -24,7 +26,7 @@ from ml import WEIGHTS_DIR, data, metrics
 HISTORY_FIELDS = ["epoch", "lr", "loss", "accuracy", "val_loss", "val_accuracy", "val_macro_f1", "seconds"]
 
 
-def parse_args(argv=None):
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m ml.train", description=__doc__.split("\n")[0])
     p.add_argument("--data", help="FER2013 npz (default $FER_DATA or ../shared/data/fer2013.npz)")
     p.add_argument("--arch", default="reference", help="architecture name (ml.model.ARCHITECTURES)")
@@ -76,7 +78,7 @@ def log(msg: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 
 
-def learning_rate(args, steps_per_epoch: int):
+def learning_rate(args: argparse.Namespace, steps_per_epoch: int) -> Any:
     """The schedule over optimizer steps (the optimizer's step count survives in checkpoints)."""
     import keras
 
@@ -93,19 +95,21 @@ def learning_rate(args, steps_per_epoch: int):
     )
 
 
-def progress_callback(steps: int, every: int = 25):
+def progress_callback(steps: int, every: int = 25) -> Any:
     """Logs a line every ``every`` batches with the running loss and the epoch's time left (in a log
     file Keras' own progress bar is one line per epoch)."""
     import keras
 
-    class Progress(keras.callbacks.Callback):
-        def on_epoch_begin(self, epoch, logs=None):
+    # Keras has no type information (see pyproject.toml), so its Callback base is Any.
+    class Progress(keras.callbacks.Callback):  # type: ignore[misc]
+        def on_epoch_begin(self, epoch: int, logs: dict[str, float] | None = None) -> None:
             self.t0, self.epoch = time.monotonic(), epoch
 
-        def on_train_batch_end(self, batch, logs=None):
+        def on_train_batch_end(self, batch: int, logs: dict[str, float] | None = None) -> None:
             done = batch + 1
             if done % every == 0 and done < steps:
                 rate = (time.monotonic() - self.t0) / done
+                assert logs is not None  # Keras passes the batch's metrics
                 log(
                     f"epoch {self.epoch + 1} batch {done}/{steps} loss {logs['loss']:.4f} "
                     f"acc {logs['accuracy']:.4f} ({rate:.1f} s/batch, {rate * (steps - done) / 60:.0f} min left)"
@@ -114,7 +118,7 @@ def progress_callback(steps: int, every: int = 25):
     return Progress()
 
 
-def recalibrate_batchnorm(model, faces: np.ndarray, seed: int, batches: int = 25, batch_size: int = 128) -> None:
+def recalibrate_batchnorm(model: Any, faces: np.ndarray, seed: int, batches: int = 25, batch_size: int = 128) -> None:
     """Re-estimate every BatchNorm layer's moving mean and variance with dropout switched off.
 
     In the reference network each Dropout feeds the next block's BatchNorm. During training,
@@ -145,7 +149,7 @@ def recalibrate_batchnorm(model, faces: np.ndarray, seed: int, batches: int = 25
             layer.momentum = momentum
 
 
-def compile_model(model, args, steps_per_epoch: int):
+def compile_model(model: Any, args: argparse.Namespace, steps_per_epoch: int) -> None:
     import keras
 
     # XLA (jit_compile) is slower than plain oneDNN kernels on this CPU.
@@ -157,7 +161,7 @@ def compile_model(model, args, steps_per_epoch: int):
     )
 
 
-def evaluate_keras(model, x_val, y_val) -> dict:
+def evaluate_keras(model: Any, x_val: np.ndarray, y_val: np.ndarray) -> dict[str, Any]:
     """Validation loss, accuracy and macro-F1 of a Keras model on uint8 faces."""
     probs = model.predict(data.to_model_input(x_val), batch_size=256, verbose=0)
     rep = metrics.report(y_val, probs.argmax(axis=1))
@@ -171,7 +175,7 @@ def atomic_write(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def main(argv=None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     import keras
 
@@ -198,7 +202,7 @@ def main(argv=None) -> int:
     )
 
     state_file, last_file = out / "state.json", out / "last.keras"
-    state = {"epochs_done": 0, "best_val_accuracy": -1.0, "best_epoch": None, "args": vars(args)}
+    state: dict[str, Any] = {"epochs_done": 0, "best_val_accuracy": -1.0, "best_epoch": None, "args": vars(args)}
     keras.utils.set_random_seed(args.seed)
     if args.resume and last_file.exists() and state_file.exists():
         state = json.loads(state_file.read_text())

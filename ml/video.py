@@ -12,10 +12,10 @@ The clip's other modules are re-exported here under their old ``ml.video`` names
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
@@ -37,6 +37,9 @@ from ml.video_io import (
     probe,
     upright,
 )
+
+if TYPE_CHECKING:
+    from av import VideoFrame
 
 __all__ = [
     # This module's own.
@@ -197,7 +200,11 @@ class ClipRows:
         """Rows of ``ready`` frames with only their ``kept`` faces (indices), all classified in one batch."""
         from ml.pipeline import faces_from_probabilities  # not at import: the web process never loads it
 
-        kept_crops = [entry.crops[mine] for entry, mine in zip(ready, kept) if mine]
+        kept_crops = []
+        for entry, mine in zip(ready, kept):
+            if mine:
+                assert entry.crops is not None  # a frame with faces has their crops
+                kept_crops.append(entry.crops[mine])
         probs = self.classifier.predict(np.concatenate(kept_crops)) if kept_crops else np.zeros((0, 7), np.float32)
         rows, at = [], 0
         for entry, mine in zip(ready, kept):
@@ -231,11 +238,11 @@ def analyze_video(
     budget: Budget = Budget(),
     tracker: Tracker | None = None,
     flush_seconds: float = 1.0,
-    on_frame: Callable | None = None,
+    on_frame: Callable[[VideoFrame | np.ndarray, int], object] | None = None,
     on_poster: Callable[[np.ndarray], None] | None = None,
     poster_side: int = POSTER_SIDE,
     full_scan_ms: int | None = FULL_SCAN_MS,
-) -> Iterator[Chunk]:
+) -> Generator[Chunk, None, None]:
     """Rows of every sampled frame, in frame order, in chunks yielded at least every ``flush_seconds``
     of work (so a caller can report progress and stop early by closing the iterator).
 

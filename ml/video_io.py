@@ -10,11 +10,17 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    import av.container
+    import av.video.stream
+    from av import VideoFrame
 
 # Containers accepted, by FFmpeg demuxer name (never by the client's file name): MP4/MOV, WebM
 # (and Matroska, the same demuxer) and AVI. GIF, image sequences and raw streams are not clips.
@@ -84,7 +90,7 @@ class Budget:
     max_seconds: float | None = None  # wall-clock time spent
 
 
-def open_clip(source: str | Path | object):
+def open_clip(source: str | Path | object) -> av.container.InputContainer:
     """The PyAV input container of ``source`` (a path or a binary file object); the caller closes it.
     InvalidVideo when FFmpeg cannot read it at all."""
     import av
@@ -140,7 +146,7 @@ def probe(source: str | Path | object) -> VideoInfo:
         container.close()
 
 
-def _first_frame_rotation(container, stream) -> int:
+def _first_frame_rotation(container: av.container.InputContainer, stream: av.video.stream.VideoStream) -> int:
     """The display rotation (0, 90, 180 or 270) that the first frame carries; 0 if none decodes
     (decoding the clip then fails with the reason)."""
     try:
@@ -158,25 +164,27 @@ def upright(pixels: np.ndarray, rotation: int) -> np.ndarray:
     return np.ascontiguousarray(np.rot90(pixels, k=rotation // 90))
 
 
-def upright_rgb(frame, rotation: int) -> np.ndarray:
+def upright_rgb(frame: VideoFrame, rotation: int) -> np.ndarray:
     """uint8 RGB (H, W, 3) of an av.VideoFrame, as shown."""
     return upright(frame.to_ndarray(format="rgb24"), rotation)
 
 
-def poster_of(frame, rotation: int, max_side: int = POSTER_SIDE) -> np.ndarray:
+def poster_of(frame: VideoFrame, rotation: int, max_side: int = POSTER_SIDE) -> np.ndarray:
     """uint8 RGB (H, W, 3) of an av.VideoFrame shrunk to fit ``max_side``, as shown: a thumbnail."""
     scale = min(1.0, max_side / max(frame.width, frame.height))
     width, height = max(1, round(frame.width * scale)), max(1, round(frame.height * scale))
     return upright(frame.reformat(width=width, height=height, format="rgb24").to_ndarray(), rotation)
 
 
-def _frame_ms(frame, index: int, fps: float, start: float) -> int:
+def _frame_ms(frame: VideoFrame, index: int, fps: float, start: float) -> int:
     if frame.pts is not None and frame.time is not None:
         return max(0, round((frame.time - start) * 1000))
     return round(index * 1000 / fps) if fps > 0 else 0
 
 
-def frames(source: str | Path, *, info: VideoInfo | None = None, budget: Budget = Budget()) -> Iterator[tuple]:
+def frames(
+    source: str | Path, *, info: VideoInfo | None = None, budget: Budget = Budget()
+) -> Generator[tuple[int, int, VideoFrame], None, None]:
     """Yield (frame index, timestamp ms, av.VideoFrame) for every decoded frame, in decoding order.
 
     The frames are as decoded (not yet turned upright: ``upright_rgb``). ``info`` is the clip's probe
@@ -191,7 +199,8 @@ def frames(source: str | Path, *, info: VideoInfo | None = None, budget: Budget 
     index, last_ms = -1, -1
     try:
         stream = container.streams.video[0]
-        start = float(stream.start_time * stream.time_base) if stream.start_time is not None else 0.0
+        # PyAV types time_base as optional; a stream with a start time has one (probe checked it decodes).
+        start = float(stream.start_time * stream.time_base) if stream.start_time is not None else 0.0  # type: ignore[operator]
         try:
             for frame in container.decode(stream):
                 index += 1
@@ -225,11 +234,11 @@ def decode(
     *,
     sample_fps: float | None = DEFAULT_SAMPLE_FPS,
     budget: Budget = Budget(),
-    on_frame: Callable | None = None,
+    on_frame: Callable[[VideoFrame | np.ndarray, int], object] | None = None,
     info: VideoInfo | None = None,
     on_poster: Callable[[np.ndarray], None] | None = None,
     poster_side: int = POSTER_SIDE,
-) -> Iterator[tuple[int, int, np.ndarray | None]]:
+) -> Generator[tuple[int, int, np.ndarray | None], None, None]:
     """Yield (frame index, timestamp ms, grey or None) for every decoded frame; grey is uint8 (H, W)
     for sampled frames, upright (as ``probe`` describes), and None for the others. ``sample_fps``
     None samples every frame.

@@ -155,6 +155,17 @@ def plot(tables: dict[str, list[dict[str, Any]]], path: str) -> None:
     plt.close(fig)
 
 
+def summary(probs: np.ndarray, labels: np.ndarray, fitted: Calibration) -> dict[str, Any]:
+    """Face count, ECE as trained and calibrated by ``fitted``, and the share marked uncertain."""
+    calibrated = apply_temperature(probs, fitted.temperature)
+    return {
+        "n": len(labels),
+        "ece_before": ece(probs, labels),
+        "ece_after": ece(calibrated, labels),
+        "uncertain_share": float((calibrated.max(axis=1) < fitted.uncertain_below).mean()),
+    }
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     import ml
     from ml import data, photoset
@@ -179,24 +190,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         uncertain_below=uncertain_threshold(val_cal, labels),
         model_version=ml.MODEL_VERSION,
     )
-    out: dict[str, Any] = {
-        "calibration": asdict(fitted),
-        "val": {"n": len(labels), "ece_before": ece(val, labels), "ece_after": ece(val_cal, labels)},
-    }
+    out: dict[str, Any] = {"calibration": asdict(fitted), "val": summary(val, labels, fitted)}
     tables = {
         "FER2013 validation, as trained": reliability(val, labels),
         f"FER2013 validation, T={fitted.temperature}": reliability(val_cal, labels),
     }
-    out["val"]["uncertain_share"] = float((val_cal.max(axis=1) < fitted.uncertain_below).mean())
     if args.photos:
         photos = photoset.read_labels(args.photos)
         _, probs = photoset.predict(photos, lambda rgb: analyze_image(rgb, classifier=raw))
         found = ~np.isnan(probs[:, 0])
         y = np.array([ph.label for ph in photos])[found]
-        dev, dev_cal = probs[found], apply_temperature(probs[found], temperature)
-        out["photos"] = {"n": int(found.sum()), "ece_before": ece(dev, y), "ece_after": ece(dev_cal, y)}
-        out["photos"]["uncertain_share"] = float((dev_cal.max(axis=1) < fitted.uncertain_below).mean())
-        tables[f"photos ({found.sum()}), T={fitted.temperature}"] = reliability(dev_cal, y)
+        out["photos"] = summary(probs[found], y, fitted)
+        tables[f"photos ({found.sum()}), T={fitted.temperature}"] = reliability(
+            apply_temperature(probs[found], fitted.temperature), y
+        )
     for split in ("val", "photos"):
         if split in out:
             r = out[split]

@@ -105,39 +105,31 @@ def _merge(coarse: list[tuple[int, ...]], fine: list[tuple[int, ...]]) -> list[t
     return kept + [f for f in fine if all(iou(f, box) < 0.5 for box in kept)]
 
 
+def _scan(
+    small: np.ndarray, scale_factor: float, min_neighbors: int, min_size: int, max_size: int = 0
+) -> list[tuple[int, ...]]:
+    """One ``detectMultiScale`` over ``small`` as a list of (x, y, w, h) tuples (max_size 0: no limit)."""
+    found = _cascade().detectMultiScale(
+        small,
+        scaleFactor=scale_factor,
+        minNeighbors=min_neighbors,
+        minSize=(min_size, min_size),
+        maxSize=(max_size, max_size),
+    )
+    return [tuple(box) for box in np.asarray(found).reshape(-1, 4)]
+
+
 def detect_faces(grey: np.ndarray, settings: DetectorSettings = DetectorSettings()) -> list[Box]:
     """Boxes (x, y, w, h) of the frontal faces in ``grey``, in its own pixels, left to right."""
     h, w = grey.shape
     small, scale, min_size = shrink_for_detection(grey, settings)
-    cascade = _cascade()
     fine = max(min_size, round(settings.fine_from * scale)) if settings.fine_from else 0
     fine_pass = fine and fine < min(small.shape)
-    found: list[tuple[int, ...]] = [
-        tuple(box)
-        for box in np.asarray(
-            cascade.detectMultiScale(
-                small,
-                scaleFactor=settings.scale_factor,
-                minNeighbors=settings.min_neighbors,
-                minSize=(min_size, min_size),
-                # With the fine pass, the coarse one stops a step above where the fine one starts.
-                maxSize=(round(fine * settings.scale_factor),) * 2 if fine_pass else (0, 0),
-            )
-        ).reshape(-1, 4)
-    ]
+    # With the fine pass, the coarse one stops a step above where the fine one starts.
+    coarse_max = round(fine * settings.scale_factor) if fine_pass else 0
+    found = _scan(small, settings.scale_factor, settings.min_neighbors, min_size, coarse_max)
     if fine_pass:
-        large = [
-            tuple(box)
-            for box in np.asarray(
-                cascade.detectMultiScale(
-                    small,
-                    scaleFactor=settings.fine_scale_factor,
-                    minNeighbors=settings.fine_min_neighbors,
-                    minSize=(fine, fine),
-                )
-            ).reshape(-1, 4)
-        ]
-        found = _merge(found, large)
+        found = _merge(found, _scan(small, settings.fine_scale_factor, settings.fine_min_neighbors, fine))
     boxes: list[Box] = []
     for x, y, bw, bh in np.asarray(found, dtype=np.float64).reshape(-1, 4) / scale:
         x0, y0 = max(0, round(x)), max(0, round(y))

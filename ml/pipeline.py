@@ -78,9 +78,9 @@ def faces_from_probabilities(
     """Faces of ``boxes`` and their (N,7) probabilities; ``uncertain_below`` defaults to the served
     calibration's threshold."""
     if uncertain_below is None:
-        from ml.classify import served
+        from ml.calibration import served_threshold
 
-        uncertain_below = served().calibration.uncertain_below
+        uncertain_below = served_threshold()
     faces: list[Face] = []
     for box, p in zip(boxes, probs):
         p = np.asarray(p, dtype=np.float64)

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.conf import settings
 
+import ml
 from analysis.models import AnnotatedCopy, Face, Media, user_folder
 from analysis.services import create_media
 from tests.photos import astronaut, encode, upload
@@ -17,6 +18,12 @@ PROBABILITIES = {
     "surprise": 0.05,
     "neutral": 0.1,
 }
+
+
+def probabilities(top: str, p: float) -> dict:
+    """Seven probabilities summing to 1: ``p`` for ``top``, the rest shared equally."""
+    rest = (1 - p) / (len(ml.EMOTIONS) - 1)
+    return {name: (p if name == top else rest) for name in ml.EMOTIONS}
 
 
 def finished_photo(user, faces: int = 1) -> Media:

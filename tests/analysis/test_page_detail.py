@@ -8,13 +8,9 @@ from django.urls import reverse
 
 import ml
 from analysis.models import Face, Media
+from tests.analysis.helpers import probabilities
 
 pytestmark = pytest.mark.django_db
-
-
-def _probabilities(top, p):
-    rest = (1 - p) / (len(ml.EMOTIONS) - 1)
-    return {name: (p if name == top else rest) for name in ml.EMOTIONS}
 
 
 @pytest.fixture
@@ -38,7 +34,7 @@ def photo(alice):
         y=100,
         w=150,
         h=150,
-        probabilities=_probabilities("surprise", 0.6),
+        probabilities=probabilities("surprise", 0.6),
         emotion="surprise",
         confidence=0.6,
     )
@@ -48,7 +44,7 @@ def photo(alice):
         y=200,
         w=200,
         h=220,
-        probabilities=_probabilities("happy", 0.9),
+        probabilities=probabilities("happy", 0.9),
         emotion="happy",
         confidence=0.9,
     )

@@ -4,16 +4,11 @@ on the detail page, and keeps its top emotion as its label."""
 import pytest
 from django.urls import reverse
 
-import ml
 from analysis.models import Face, Media
 from ml.calibration import served_threshold
+from tests.analysis.helpers import probabilities
 
 pytestmark = pytest.mark.django_db
-
-
-def _probabilities(top, p):
-    rest = (1 - p) / (len(ml.EMOTIONS) - 1)
-    return {name: (p if name == top else rest) for name in ml.EMOTIONS}
 
 
 @pytest.fixture
@@ -33,7 +28,7 @@ def photo(alice):
     )
     for x, top, p in ((10, "fear", threshold - 0.05), (300, "happy", threshold + 0.3)):
         Face.objects.create(
-            media=media, x=x, y=10, w=80, h=80, probabilities=_probabilities(top, p), emotion=top, confidence=p
+            media=media, x=x, y=10, w=80, h=80, probabilities=probabilities(top, p), emotion=top, confidence=p
         )
     return media
 

@@ -3,14 +3,16 @@ from django.db import transaction
 from django.utils.html import format_html
 
 from analysis import dispatch, services
-from analysis.models import AnnotatedCopy, Face, Media
+from analysis.models import AnnotatedCopy, Detection, Media
 
 
-class FaceInline(admin.TabularInline):
-    model = Face
+class DetectionInline(admin.TabularInline):
+    """A photo's faces on its page; a clip's thousands of rows are left to the detections list."""
+
+    model = Detection
     extra = 0
     can_delete = False
-    fields = ["emotion", "confidence", "x", "y", "w", "h", "probabilities"]
+    fields = ["track", "emotion", "confidence", "box", "probabilities"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -24,7 +26,7 @@ class MediaAdmin(admin.ModelAdmin):
     search_fields = ["id", "user__username", "original_name"]
     list_select_related = ["user"]
     date_hierarchy = "created_at"
-    inlines = [FaceInline]
+    inlines = [DetectionInline]
     # Results come from the worker, files from services.create_media: the admin only looks and deletes.
     readonly_fields = [
         "id", "user", "kind", "status", "preview", "file", "thumbnail", "original_name", "content_type",
@@ -35,6 +37,9 @@ class MediaAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None and obj.kind == Media.Kind.PHOTO else []
 
     @admin.display(description="Thumbnail")
     def preview(self, obj):
@@ -55,12 +60,12 @@ class MediaAdmin(admin.ModelAdmin):
             services.delete_media(media)
 
 
-@admin.register(Face)
-class FaceAdmin(admin.ModelAdmin):
-    list_display = ["id", "media", "emotion", "confidence", "x", "y", "w", "h"]
-    list_filter = ["emotion"]
+@admin.register(Detection)
+class DetectionAdmin(admin.ModelAdmin):
+    list_display = ["id", "media", "frame", "timestamp_ms", "track", "emotion", "confidence", "box"]
+    list_filter = ["emotion", "media__kind"]
     list_select_related = ["media"]
-    readonly_fields = ["media", "x", "y", "w", "h", "probabilities", "emotion", "confidence"]
+    readonly_fields = ["media", "frame", "timestamp_ms", "track", "box", "probabilities", "emotion", "confidence"]
 
     def has_add_permission(self, request):
         return False

@@ -33,7 +33,8 @@ def analyze_media(media_id) -> None:
         with heartbeat(media):
             started = time.perf_counter()
             with media.file.open("rb") as stored, Image.open(stored) as image:
-                pixels = np.asarray(image.convert("RGB"))
+                # Stored photos are RGB already: a convert() would be one more full-size copy.
+                pixels = np.asarray(image if image.mode == "RGB" else image.convert("RGB"))
             decoded = time.perf_counter()
             timings = {}
             faces = analyze_image(pixels, timings=timings)
@@ -59,7 +60,6 @@ def _analyze_clip(media: Media) -> None:
     try:
         # PyAV reads and writes local files: a temporary copy of the clip in, a temporary MP4 out.
         with heartbeat(media), storage.local_copy(media.file) as path, storage.scratch_file(".mp4") as playable:
-            _store_poster(media, path)
             finished = _analyze_frames(media, path, playable, summary)
             with open(playable, "rb") as handle:
                 storage.save_replacing(media.playable, "playable.mp4", File(handle))
@@ -75,9 +75,9 @@ def _analyze_clip(media: Media) -> None:
 
 
 def _analyze_frames(media: Media, path: str, playable: str, summary: video.Summary) -> bool:
-    """Store the rows of the clip at ``path`` and write its browser-playable copy to ``playable``;
-    False when the analysis was cancelled part-way."""
-    from ml.annotate_video import Mp4Writer, plays_in_browsers, remux
+    """Store the rows of the clip at ``path``, its poster and its browser-playable copy (written to
+    ``playable``), all from one decoding pass; False when the analysis was cancelled part-way."""
+    from ml.annotate_video import Mp4Writer, remux
 
     budget = video.Budget(
         max_frames=settings.FER_VIDEO_MAX_FRAMES,
@@ -86,11 +86,20 @@ def _analyze_frames(media: Media, path: str, playable: str, summary: video.Summa
         max_seconds=dispatch.decode_budget_s(),
     )
     sample_fps = media.sample_fps if media.sample_fps is not None else settings.FER_VIDEO_SAMPLE_FPS
+    # The upload's probe, so the file is opened once to decode (a clip stored before probes were kept
+    # is probed again).
+    info = media.video_info() or video.probe(path)
     # An H.264 clip is copied as it is once analysed; anything else is encoded while decoding.
-    copy = plays_in_browsers(path)
+    copy = info.plays_in_browsers
     with contextlib.nullcontext() if copy else Mp4Writer(playable, media.width, media.height) as writer:
         chunks = video.analyze_video(
-            path, sample_fps=sample_fps or None, budget=budget, on_frame=None if copy else writer.write
+            path,
+            info=info,
+            sample_fps=sample_fps or None,
+            budget=budget,
+            on_frame=None if copy else writer.write,
+            on_poster=lambda rgb: _store_poster(media, rgb),
+            poster_side=max(THUMBNAIL_SIZE),
         )
         cancelled = False
         try:
@@ -109,9 +118,9 @@ def _analyze_frames(media: Media, path: str, playable: str, summary: video.Summa
     return not cancelled
 
 
-def _store_poster(media: Media, path: str) -> None:
-    """The clip's first frame as its thumbnail (the gallery tile and the player's poster)."""
-    poster = Image.fromarray(video.poster(path, max_side=max(THUMBNAIL_SIZE)))
+def _store_poster(media: Media, rgb: np.ndarray) -> None:
+    """The clip's first frame (uint8 RGB) as its thumbnail (the gallery tile and the player's poster)."""
+    poster = Image.fromarray(rgb)
     # Replacing a poster an earlier attempt stored: a second one under a suffixed name outlived the clip.
     storage.save_replacing(media.thumbnail, "thumb.jpg", ContentFile(thumbnail_jpeg(poster)))
     Media.objects.filter(pk=media.pk).update(thumbnail=media.thumbnail.name)

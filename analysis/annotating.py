@@ -5,7 +5,6 @@ from django.core.files.base import File
 from analysis import storage
 from analysis.jobs import heartbeat, record_failure
 from analysis.models import AnnotatedCopy
-from ml import video
 
 
 def make_annotated(media_id) -> None:
@@ -16,14 +15,11 @@ def make_annotated(media_id) -> None:
     if copy is None or not copy.mark_processing():  # gone, finished, or another live worker has it
         return
     media = copy.media
-    rows = (
-        video.Row(d.frame, d.timestamp_ms, d.track, d.box, d.probabilities, d.emotion)
-        for d in media.detections.order_by("frame", "track").iterator(chunk_size=2000)
-    )
+    rows = (d.as_row() for d in media.detections.order_by("frame", "track").iterator(chunk_size=2000))
     try:
         # PyAV reads and writes local files: a temporary copy of the clip in, a temporary MP4 out.
         with heartbeat(copy), storage.local_copy(media.file) as source, storage.scratch_file(".mp4") as target:
-            annotate_clip(source, target, rows)
+            annotate_clip(source, target, rows, info=media.video_info())
             with open(target, "rb") as handle:
                 copy.mark_done("annotated.mp4", File(handle))
     except Exception as exc:

@@ -18,19 +18,41 @@ from rest_framework.throttling import SimpleRateThrottle, UserRateThrottle
 
 import ml
 from analysis import services
-from analysis.models import Detection, Face, Media
+from analysis.models import Detection, Media
 from ml.summary import ROW_FIELDS, TRACK_FIELDS
 
 
-class FaceSerializer(serializers.ModelSerializer):
+class DetectionSerializer(serializers.ModelSerializer):
+    """A face at a time, the one result shape: one sampled frame (frame 0 for a photo) and face;
+    track, box and probabilities are null for a sampled frame with no face."""
+
+    box = serializers.ListField(child=serializers.IntegerField(), allow_null=True, read_only=True)
+    probabilities = serializers.DictField(child=serializers.FloatField(), allow_null=True, read_only=True)
+    confidence = serializers.FloatField(
+        read_only=True, allow_null=True, help_text="The top emotion's probability; null without a face."
+    )
+    uncertain = serializers.BooleanField(
+        read_only=True,
+        allow_null=True,
+        help_text="True when the top emotion is as likely wrong as right (calibrated confidence); null without a face.",
+    )
+
+    class Meta:
+        model = Detection
+        fields = [*ROW_FIELDS, "confidence", "uncertain"]
+
+
+class FaceSerializer(DetectionSerializer):
+    """A photo's face: the detection's picture-only fields."""
+
     box = serializers.ListField(child=serializers.IntegerField(), min_length=4, max_length=4, read_only=True)
     probabilities = serializers.DictField(child=serializers.FloatField(), read_only=True)
+    confidence = serializers.FloatField(read_only=True, help_text="The top emotion's probability.")
     uncertain = serializers.BooleanField(
         read_only=True, help_text="True when the top emotion is as likely wrong as right (calibrated confidence)."
     )
 
-    class Meta:
-        model = Face
+    class Meta(DetectionSerializer.Meta):
         fields = ["box", "probabilities", "emotion", "confidence", "uncertain"]
 
 
@@ -62,26 +84,12 @@ class TrackSerializer(serializers.Serializer):
 assert tuple(TrackSerializer().fields) == TRACK_FIELDS  # the names are ml.video's
 
 
-class DetectionSerializer(serializers.ModelSerializer):
-    """One sampled frame and face; track, box and probabilities are null for a frame with no face."""
-
-    box = serializers.ListField(child=serializers.IntegerField(), allow_null=True, read_only=True)
-    probabilities = serializers.DictField(child=serializers.FloatField(), allow_null=True, read_only=True)
-    uncertain = serializers.BooleanField(
-        read_only=True, allow_null=True, help_text="As a photo face's; null for a frame without a face."
-    )
-
-    class Meta:
-        model = Detection
-        fields = [*ROW_FIELDS, "uncertain"]
-
-
 class MediaSerializer(serializers.ModelSerializer):
     """A photo or a clip. A clip (kind video) also has duration_ms, people, tracks, partial,
     detections_url, player (the browser-playable copy) and exports."""
 
     summary = SummarySerializer(source="*", read_only=True)
-    faces = FaceSerializer(many=True, read_only=True)
+    faces = FaceSerializer(source="photo_faces", many=True, read_only=True, help_text="A photo's faces; [] for a clip.")
 
     class Meta:
         model = Media
@@ -188,7 +196,7 @@ class MediaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Dest
 
     def get_queryset(self):
         # The id breaks ties between equal timestamps, so pages never repeat or skip an item.
-        items = Media.objects.for_user(self.request.user).select_related("annotated_copy").prefetch_related("faces")
+        items = Media.objects.for_user(self.request.user).select_related("annotated_copy").with_photo_faces()
         return items.order_by("-created_at", "-id")
 
     @extend_schema(
@@ -229,7 +237,8 @@ class MediaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Dest
     @extend_schema(responses=DetectionSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=DetectionPagination)
     def detections(self, request, pk=None):
-        """A clip's rows in frame order: one per sampled frame and face, and one per frame with no face."""
+        """The item's detections in frame order: a clip's one per sampled frame and face, and one per
+        frame with no face; a photo's faces (frame 0); a live recording's one per second."""
         media = self._clip()
         page = self.paginate_queryset(media.detections.order_by("frame", "track"))
         return self.get_paginated_response(DetectionSerializer(page, many=True).data)
@@ -246,7 +255,7 @@ class MediaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Dest
     @extend_schema(responses={(200, "text/csv"): str})
     @action(detail=True, methods=["get"], url_path=r"export\.csv", url_name="export-csv")
     def export_csv(self, request, pk=None):
-        """A clip's rows as CSV: frame, timestamp_ms, track, x, y, w, h, emotion and the 7 probabilities."""
+        """The item's detections as CSV: frame, timestamp_ms, track, x, y, w, h, emotion and the 7 probabilities."""
         media = self._clip()
         response = StreamingHttpResponse(_csv_lines(media), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{media.pk}.csv"'
@@ -255,7 +264,7 @@ class MediaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Dest
     @extend_schema(responses={(200, "application/json"): DetectionSerializer(many=True)})
     @action(detail=True, methods=["get"], url_path=r"export\.json", url_name="export-json")
     def export_json(self, request, pk=None):
-        """A clip's tracks and all its rows as one JSON document (streamed)."""
+        """The item's tracks and all its detections as one JSON document (streamed)."""
         media = self._clip()
         response = StreamingHttpResponse(_json_chunks(media), content_type="application/json")
         response["Content-Disposition"] = f'attachment; filename="{media.pk}.json"'

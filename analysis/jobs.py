@@ -82,6 +82,14 @@ class Job(models.Model):
     def _this(self) -> models.QuerySet:
         return type(self)._default_manager.filter(pk=self.pk)
 
+    def is_gone(self) -> bool:
+        """The job's row was deleted (its item or its owner deleted while a worker held it)."""
+        return not self._this().exists()
+
+    def _failed_fields(self) -> dict:
+        """Fields a failure sets beside status, error and finish time (a subclass adds its own)."""
+        return {}
+
     def mark_processing(self) -> bool:
         """Claim the job for this worker; False when it is finished or another live worker holds it.
 
@@ -146,10 +154,16 @@ class Job(models.Model):
         updated = (
             self._this()
             .exclude(status__in=self.FINAL_STATES)
-            .update(status=JobStatus.FAILED, error=message, finished_at=timezone.now(), progress=1.0)
+            .update(
+                status=JobStatus.FAILED,
+                error=message,
+                finished_at=timezone.now(),
+                progress=1.0,
+                **self._failed_fields(),
+            )
         )
         if updated:
-            self.refresh_from_db(fields=["status", "error", "finished_at", "progress"])
+            self.refresh_from_db(fields=["status", "error", "finished_at", "progress", *self._failed_fields()])
         return updated == 1
 
     def _as_seen(self) -> models.QuerySet:
@@ -179,6 +193,7 @@ class Job(models.Model):
                 error=f"The {self.NOUN} did not finish after {self.attempts} attempts.",
                 finished_at=timezone.now(),
                 progress=1.0,
+                **self._failed_fields(),
             )
             == 1
         )
@@ -235,6 +250,13 @@ def record_failure(job: Job, exc: Exception, *, item: str, again: str) -> None:
     """
     from ml.pipeline import InvalidImage
 
+    if job.is_gone():
+        # Deleted while we worked (by its owner, or with their account): the rows written since fail on
+        # their foreign key, and nothing is wrong.
+        logger.info(
+            "The %s of %s %s stopped: it was deleted meanwhile (%s)", job.NOUN, item, job.pk, type(exc).__name__
+        )
+        return
     if isinstance(exc, FileNotFoundError):
         # The item was deleted while we worked (its files go after its row).
         reason = f"The stored {item} is missing."

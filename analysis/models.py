@@ -1,4 +1,5 @@
-"""Uploaded media, the faces found in them, and their jobs: the analysis and the annotated copy.
+"""Uploaded media and their jobs: the analysis and the annotated copy. The faces found in them are
+``analysis.results.Detection`` (imported here, as Django looks for an app's models here).
 
 Both are analysis.jobs.Job: one lifecycle (claim, heartbeat, attempts, done/failed, swept when stale).
 """
@@ -15,7 +16,10 @@ from django.utils import timezone
 import ml
 from analysis import storage
 from analysis.jobs import Job, JobQuerySet
-from ml.calibration import served_threshold
+from analysis.results import Detection, DetectionQuerySet
+
+__all__ = ["AnnotatedCopy", "Detection", "DetectionQuerySet", "Media", "MediaQuerySet"]
+from ml.video_io import VideoInfo
 
 
 def user_folder(user_id) -> str:
@@ -52,6 +56,11 @@ class MediaQuerySet(JobQuerySet):
         if not user.is_authenticated:
             return self.none()
         return self.filter(user=user)
+
+    def with_photo_faces(self) -> "MediaQuerySet":
+        """Prefetch the photos' faces (Media.photo_faces) in one query; a clip's rows stay unread."""
+        faces = Detection.objects.filter(media__kind=Media.Kind.PHOTO).exclude(track=None)
+        return self.prefetch_related(models.Prefetch("detections", queryset=faces, to_attr="_photo_faces"))
 
 
 class Media(Job):
@@ -96,6 +105,8 @@ class Media(Job):
     # True when the analysis was cancelled part-way: the detections stored cover the clip's start only.
     partial = models.BooleanField(default=False)
     playable = models.FileField(upload_to=playable_upload_to, max_length=200, blank=True)
+    # The upload's probe, handed to the worker so that it need not open the file to learn it again.
+    probe = models.JSONField(default=dict, blank=True, help_text="ml.video_io.VideoInfo as probed at upload.")
 
     objects = MediaQuerySet.as_manager()
 
@@ -106,6 +117,19 @@ class Media(Job):
 
     def __str__(self):
         return f"{self.kind} {self.pk} ({self.status})"
+
+    def video_info(self) -> VideoInfo | None:
+        """The clip's probe as stored at upload; None for a photo, or a clip stored before probes were."""
+        return VideoInfo(**self.probe) if self.probe else None
+
+    @property
+    def photo_faces(self) -> list["Detection"]:
+        """A photo's faces, numbered (track) left to right; [] for a clip or a recording."""
+        if self.kind != self.Kind.PHOTO:
+            return []
+        if hasattr(self, "_photo_faces"):  # MediaQuerySet.with_photo_faces
+            return self._photo_faces
+        return list(self.detections.faces())
 
     def original_url(self) -> str:
         return reverse("files:original", args=[self.pk]) if self.file else ""
@@ -136,6 +160,10 @@ class Media(Job):
 
     def annotated_url(self) -> str:
         return reverse("files:annotated", args=[self.pk]) if self.annotated_file else ""
+
+    def _failed_fields(self) -> dict:
+        # A clip that failed part-way keeps the rows it stored, and says they cover part of it only.
+        return {"partial": True} if self.kind == self.Kind.VIDEO and self.detections.exists() else {}
 
     def request_cancel(self) -> bool:
         """Cancel a queued or running analysis; False when it had finished already.
@@ -175,27 +203,16 @@ class Media(Job):
     def mark_done(self, faces, *, model_version: str, timings: dict) -> bool:
         """Store the faces and the summary; False when the item was deleted or finished meanwhile.
 
-        ``faces`` are ml.pipeline.Face objects. The row is locked so that a concurrent delete or a
-        second worker that took over a stale job cannot interleave with the write.
+        ``faces`` are ml.pipeline.Face objects, stored as the photo's detections (``Detection.photo_faces``).
+        The row is locked so that a concurrent delete or a second worker that took over a stale job
+        cannot interleave with the write.
         """
         with transaction.atomic():
             if not self._lock_unfinished():
                 return False
             # A previous attempt that died after writing faces must not leave duplicates.
-            self.faces.all().delete()
-            Face.objects.bulk_create(
-                Face(
-                    media=self,
-                    x=face.box[0],
-                    y=face.box[1],
-                    w=face.box[2],
-                    h=face.box[3],
-                    probabilities=face.probabilities,
-                    emotion=face.emotion,
-                    confidence=face.confidence,
-                )
-                for face in faces
-            )
+            self.detections.all().delete()
+            Detection.objects.bulk_create(Detection.photo_faces(self, faces))
             self.face_count = len(faces)
             self.dominant_emotion = dominant_emotion(faces)
             self.model_version = model_version
@@ -208,7 +225,7 @@ class Media(Job):
         with transaction.atomic():
             restarted = super().restart(only_from=only_from)
             if restarted:
-                self.faces.all().delete()
+                self.detections.all().delete()
         return restarted
 
 
@@ -218,62 +235,6 @@ def dominant_emotion(faces) -> str:
         return ""
     totals = {name: sum(face.probabilities[name] for face in faces) for name in ml.EMOTIONS}
     return max(totals, key=totals.get)
-
-
-class Face(models.Model):
-    media = models.ForeignKey(Media, on_delete=models.CASCADE, related_name="faces")
-    # Box in the stored (upright) image's pixels.
-    x = models.PositiveIntegerField()
-    y = models.PositiveIntegerField()
-    w = models.PositiveIntegerField()
-    h = models.PositiveIntegerField()
-    probabilities = models.JSONField(help_text="The 7 emotions of ml.EMOTIONS, summing to 1.")
-    emotion = models.CharField(max_length=10, db_index=True)
-    confidence = models.FloatField()
-
-    class Meta:
-        ordering = ["media", "x", "y"]
-
-    def __str__(self):
-        return f"{self.emotion} ({self.confidence:.0%}) at {self.box}"
-
-    @property
-    def box(self) -> list[int]:
-        return [self.x, self.y, self.w, self.h]
-
-    @property
-    def uncertain(self) -> bool:
-        """The top class is as likely wrong as right (ml.calibration's threshold, chosen on validation)."""
-        return self.confidence < served_threshold()
-
-
-class Detection(models.Model):
-    """One row of a clip's analysis: a sampled frame and a face, or a sampled frame with no face.
-
-    The fields are ml.video.ROW_FIELDS, in the same units (milliseconds, the clip's pixels).
-    """
-
-    media = models.ForeignKey(Media, on_delete=models.CASCADE, related_name="detections")
-    frame = models.PositiveIntegerField()
-    timestamp_ms = models.PositiveIntegerField()
-    track = models.PositiveIntegerField(null=True, blank=True, help_text="None: no face in this frame.")
-    box = models.JSONField(null=True, blank=True, help_text="[x, y, w, h] in the clip's pixels.")
-    probabilities = models.JSONField(null=True, blank=True, help_text="The 7 emotions of ml.EMOTIONS.")
-    emotion = models.CharField(max_length=10, blank=True)
-
-    class Meta:
-        ordering = ["media", "frame", "track"]
-        indexes = [models.Index(fields=["media", "frame"])]
-
-    def __str__(self):
-        return f"frame {self.frame} track {self.track}: {self.emotion or 'no face'}"
-
-    @property
-    def uncertain(self) -> bool | None:
-        """As Face.uncertain; None for a frame without a face."""
-        if not self.probabilities:
-            return None
-        return self.probabilities.get(self.emotion, 0.0) < served_threshold()
 
 
 class AnnotatedCopy(Job):

@@ -4,6 +4,7 @@ Web side only: validation is analysis.uploads, work for a worker is sent through
 and nothing here loads the emotion model (the worker's analysis is analysis.analyses).
 """
 
+import dataclasses
 from pathlib import Path
 
 from django.conf import settings
@@ -66,6 +67,7 @@ def _create_clip(user, uploaded_file, name: str, size: int, sample_fps: float | 
         fps=info.fps,
         frame_count=info.frame_count,
         sample_fps=sample_fps,
+        probe=dataclasses.asdict(info),
     )
     return _save_and_queue(media, lambda: media.file.save(f"clip.{info.container}", uploaded_file, save=False))
 

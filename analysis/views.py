@@ -11,7 +11,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,7 +23,7 @@ import ml
 from . import live_views
 from .api import UploadThrottle
 from .forms import GalleryFilterForm, UploadForm
-from .models import Face, Media
+from .models import Detection, Media
 from .services import UploadRejected, cancel_media, create_media, delete_media, request_annotated
 
 # 24 tiles fill whole rows of 2, 3, 4 and 6 columns: phone, tablet and desktop grids alike.
@@ -129,12 +129,13 @@ def gallery(request):
     return render(request, "analysis/gallery.html", context)
 
 
-def _probability_rows(face: Face) -> list[dict]:
+def _probability_rows(face: Detection) -> list[dict]:
+    probabilities = face.probabilities or {}
     return [
         {
             "emotion": name,
-            "value": float(face.probabilities.get(name, 0.0)),
-            "percent": 100 * float(face.probabilities.get(name, 0.0)),
+            "value": float(probabilities.get(name, 0.0)),
+            "percent": 100 * float(probabilities.get(name, 0.0)),
         }
         for name in ml.EMOTIONS
     ]
@@ -164,13 +165,12 @@ def _duration(seconds: float) -> str:
 
 @login_required
 def detail(request, pk):
-    media = get_object_or_404(Media.objects.for_user(request.user).prefetch_related("faces"), pk=pk)
+    media = get_object_or_404(Media.objects.for_user(request.user), pk=pk)
     if media.kind == Media.Kind.LIVE:
         return live_views.recording_detail(request, media)
-    faces = list(media.faces.all())
-    # Number faces left to right, the order the boxes are drawn in, so "face 2" means the same
-    # box in the picture and in the list beside it.
-    faces.sort(key=lambda face: (face.x, face.y))
+    # Numbered left to right when stored, the order the boxes are drawn in, so "face 2" means the
+    # same box in the picture and in the list beside it.
+    faces = media.photo_faces
     data = {
         "id": str(media.pk),
         "status": media.status,
@@ -314,13 +314,14 @@ def dashboard(request):
         done=Count("id", filter=Q(status=Media.Status.DONE)),
         failed=Count("id", filter=Q(status=Media.Status.FAILED)),
         active=Count("id", filter=Q(status__in=[Media.Status.QUEUED, Media.Status.PROCESSING])),
-        faces=Sum("face_count"),
+        clips=Count("id", filter=Q(kind=Media.Kind.VIDEO)),
+        recordings=Count("id", filter=Q(kind=Media.Kind.LIVE)),
     )
-    # Faces are counted per face, not per photo: a group photo says more about expressions than one
-    # dominant label would. The subquery keeps the access rule in for_user.
-    per_emotion = dict(
-        Face.objects.filter(media__in=items).values_list("emotion").annotate(n=Count("id")).values_list("emotion", "n")
-    )
+    # Counted per face, not per item: a group photo says more about expressions than one dominant
+    # label would. A face is a photo's face or a person (track) in a clip or a recording, with the
+    # emotion it showed most often; the count and the chart come from this one query, so they agree.
+    # The subquery keeps the access rule in for_user.
+    per_emotion = Detection.objects.filter(media__in=items).emotion_per_face()
     face_total = sum(per_emotion.values())
     rows = [
         {
@@ -340,7 +341,7 @@ def dashboard(request):
     )
     recent = items.only(*TILE_FIELDS).order_by("-created_at", "-id")[:6]
     context = {
-        "counts": {**counts, "faces": counts["faces"] or 0},
+        "counts": {**counts, "faces": face_total},
         "emotions": _bar_chart(rows),
         "face_total": face_total,
         "top_emotion": max(rows, key=lambda row: row["value"])["emotion"] if face_total else None,

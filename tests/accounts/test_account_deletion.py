@@ -8,8 +8,9 @@ from django.urls import reverse
 from PIL import Image
 from rest_framework.authtoken.models import Token
 
-from analysis.models import Face, Media
+from analysis.models import Detection, Media
 from analysis.services import create_media
+from tests.analysis.helpers import add_photo_faces
 
 pytestmark = pytest.mark.django_db
 
@@ -28,9 +29,7 @@ def dora(django_user_model):
 @pytest.fixture
 def doras_media(dora):
     items = [create_media(dora, _photo(f"p{i}.png")) for i in range(2)]
-    Face.objects.create(
-        media=items[0], x=1, y=2, w=10, h=10, probabilities={"happy": 1.0}, emotion="happy", confidence=1.0
-    )
+    add_photo_faces(items[0], ((1, 2, 10, 10), {"happy": 1.0}))
     return items
 
 
@@ -54,7 +53,7 @@ def test_deleting_the_account_removes_every_row_and_file_and_kills_the_token(
     assert response.url == reverse("analysis:home")
     assert not get_user_model().objects.filter(username="dora").exists()
     assert not Media.objects.filter(user_id=dora.pk).exists()
-    assert not Face.objects.filter(media__in=[m.pk for m in doras_media]).exists()
+    assert not Detection.objects.filter(media__in=[m.pk for m in doras_media]).exists()
     assert not any(path.exists() for path in files)
     assert not Token.objects.filter(key=token.key).exists()
     assert "_auth_user_id" not in client.session

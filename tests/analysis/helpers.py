@@ -5,8 +5,9 @@ from pathlib import Path
 from django.conf import settings
 
 import ml
-from analysis.models import AnnotatedCopy, Face, Media, user_folder
+from analysis.models import AnnotatedCopy, Detection, Media, user_folder
 from analysis.services import create_media
+from ml.pipeline import Face
 from tests.photos import astronaut, encode, upload
 
 PROBABILITIES = {
@@ -31,12 +32,17 @@ def finished_photo(user, faces: int = 1) -> Media:
     media = create_media(user, upload(encode(astronaut())))
     media.mark_processing()
     media.mark_done(
-        [Face(x=10 + 60 * i, y=20, w=50, h=50, probabilities=PROBABILITIES, emotion="happy", confidence=0.7)
-         for i in range(faces)],
+        [Face((10 + 60 * i, 20, 50, 50), PROBABILITIES, "happy", 0.7) for i in range(faces)],
         model_version="test",
         timings={"detect_ms": 1.0, "classify_ms": 2.0},
-    )  # fmt: skip
+    )
     return media
+
+
+def add_photo_faces(media: Media, *faces: tuple[tuple[int, int, int, int], dict]) -> list[Detection]:
+    """Store (box, probabilities) pairs as ``media``'s faces, as a worker would (left to right)."""
+    found = [Face(box, probs, max(probs, key=probs.get), max(probs.values())) for box, probs in faces]
+    return Detection.objects.bulk_create(Detection.photo_faces(media, found))
 
 
 def assert_no_orphan_files(user) -> None:

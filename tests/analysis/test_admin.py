@@ -14,7 +14,7 @@ def admin_client(client, db):
     return client
 
 
-@pytest.mark.parametrize("url", ["/admin/auth/user/", "/admin/analysis/media/", "/admin/analysis/face/"])
+@pytest.mark.parametrize("url", ["/admin/auth/user/", "/admin/analysis/media/", "/admin/analysis/detection/"])
 def test_the_admin_lists_show(admin_client, alice, url):
     finished_photo(alice, faces=2)
 
@@ -55,7 +55,7 @@ def test_the_admin_requeues_an_item_through_its_model_and_sends_it_again(
 
     assert response.status_code == 302
     media.refresh_from_db()
-    assert (media.status, media.attempts, media.error, media.faces.count()) == ("queued", 0, "", 0)
+    assert (media.status, media.attempts, media.error, media.detections.count()) == ("queued", 0, "", 0)
     assert sent_tasks == [("analysis.tasks.analyze_media", [str(media.pk)], settings.FER_TASK_TIME_LIMIT)]
 
 

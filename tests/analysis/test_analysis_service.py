@@ -5,7 +5,7 @@ import pytest
 
 import ml
 from analysis.analyses import analyze_media
-from analysis.models import Face, Media
+from analysis.models import Detection, Media
 from analysis.services import create_media
 from tests.photos import astronaut, encode, group_photo, upload
 
@@ -22,8 +22,10 @@ def test_it_finds_the_astronauts_face(alice):
 
     assert media.status == Media.Status.DONE
     assert media.face_count == 1
-    face = media.faces.get()
-    assert 120 < face.x + face.w / 2 < 300 and 40 < face.y + face.h / 2 < 200, face.box
+    face = media.detections.get()
+    x, y, w, h = face.box
+    assert (face.frame, face.timestamp_ms, face.track) == (0, 0, 1)  # a photo is frame 0 at time 0
+    assert 120 < x + w / 2 < 300 and 40 < y + h / 2 < 200, face.box
     assert set(face.probabilities) == set(ml.EMOTIONS)
     assert sum(face.probabilities.values()) == pytest.approx(1.0)
     assert face.emotion == max(face.probabilities, key=face.probabilities.get)
@@ -38,7 +40,7 @@ def test_a_photo_with_several_faces_gives_several_face_rows(alice):
     media = analysed(alice, group_photo(3))
 
     assert media.face_count == 3
-    boxes = sorted(face.box for face in media.faces.all())
+    boxes = sorted(face.box for face in media.detections.all())
     assert len(boxes) == 3
     # One face per pasted head, left to right, in the stored image's pixels.
     for i, (x, _y, w, _h) in enumerate(boxes):
@@ -51,7 +53,7 @@ def test_a_photo_without_a_face_is_done_with_no_faces(alice):
     assert media.status == Media.Status.DONE
     assert media.face_count == 0
     assert media.dominant_emotion == ""
-    assert not Face.objects.exists()
+    assert not Detection.objects.exists()
 
 
 def test_a_rotated_phone_photo_is_analysed_upright(alice):
@@ -78,7 +80,7 @@ def test_a_redelivered_task_is_harmless(alice):
     media.refresh_from_db()
     assert media.attempts == 1
     assert media.finished_at == finished
-    assert media.faces.count() == 1
+    assert media.detections.count() == 1
 
 
 def test_a_task_for_a_deleted_item_returns_quietly(alice):

@@ -25,7 +25,7 @@ def clip(alice):
 def annotating(monkeypatch):
     """ml's annotate_clip writes a small file instead of decoding a real clip."""
 
-    def annotate_clip(source, target, rows):
+    def annotate_clip(source, target, rows, **options):
         with open(target, "wb") as handle:
             handle.write(b"an annotated mp4")
 

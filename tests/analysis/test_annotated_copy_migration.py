@@ -1,19 +1,12 @@
 """Migration 0003 turns each clip's annotated_status and file into an AnnotatedCopy row, stuck ones stale."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
+
+from tests.analysis.migrating import migrate, migrate_to_latest
 
 BEFORE = [("analysis", "0002_clips")]
 AFTER = [("analysis", "0003_annotated_copy_job")]
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
 
 
 @pytest.mark.django_db(transaction=True)
@@ -50,4 +43,4 @@ def test_each_asked_for_copy_becomes_a_row_in_the_state_it_had(alice):
         assert copies[made["processing"]].heartbeat_at == finished
         assert copies[made["processing"]].attempts == 1
     finally:
-        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())  # back to the latest schema
+        migrate_to_latest()

@@ -4,7 +4,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from analysis.models import Face, Media
+from analysis.models import Media
+from tests.analysis.helpers import add_photo_faces
 
 
 def add_items(user, count, faces_each=3):
@@ -12,11 +13,8 @@ def add_items(user, count, faces_each=3):
         Media(user=user, file=f"users/{user.pk}/{i}.jpg", status=Media.Status.DONE, face_count=faces_each)
         for i in range(count)
     )
-    Face.objects.bulk_create(
-        Face(media=media, x=1, y=1, w=5, h=5, probabilities={"happy": 1.0}, emotion="happy", confidence=1.0)
-        for media in items
-        for _ in range(faces_each)
-    )
+    for media in items:
+        add_photo_faces(media, *(((1 + 10 * i, 1, 5, 5), {"happy": 1.0}) for i in range(faces_each)))
 
 
 def queries_for_list(client, query=""):

@@ -5,7 +5,7 @@ from analysis.models import Media
 from analysis.services import cancel_media, create_media
 from ml import video
 from tests.analysis.clips import analysed_clip
-from tests.videos import clip_file, clip_upload
+from tests.videos import clip_file, clip_upload, faststart_h264
 
 
 def test_it_stores_a_row_per_sampled_frame_and_face_with_tracks(alice, tmp_path):
@@ -66,6 +66,47 @@ def test_a_clip_over_the_frame_budget_fails_with_a_reason(alice, tmp_path, setti
     assert "more than 5 frames" in media.error
 
 
+def test_a_clip_that_fails_part_way_keeps_its_rows_and_says_they_are_partial(alice, tmp_path, settings, monkeypatch):
+    settings.FER_VIDEO_MAX_FRAMES = 25
+    monkeypatch.setattr("ml.video.BATCH_FACES", 1)  # rows stored as they come, before the budget runs out
+    media = create_media(alice, clip_upload(clip_file(tmp_path, seconds=4)))
+
+    analyze_media(media.pk)
+
+    media.refresh_from_db()
+    assert media.status == Media.Status.FAILED and "more than 25 frames" in media.error
+    assert media.detections.exists() and media.partial
+
+
+def test_a_clip_that_fails_before_any_row_is_not_partial(alice, tmp_path, settings):
+    settings.FER_VIDEO_MAX_FRAMES = 1
+    media = create_media(alice, clip_upload(clip_file(tmp_path, seconds=1)))
+
+    analyze_media(media.pk)
+
+    media.refresh_from_db()
+    assert media.status == Media.Status.FAILED
+    assert not media.detections.exists() and not media.partial
+
+
+def test_deleting_the_owner_while_a_clip_runs_stops_the_worker_quietly(alice, tmp_path, monkeypatch, caplog):
+    media = create_media(alice, clip_upload(clip_file(tmp_path, seconds=4)))
+    original = Media.report_progress
+
+    def delete_owner_then_report(self, fraction):
+        type(alice).objects.filter(pk=alice.pk).delete()  # the account goes, and its items with it
+        return original(self, fraction)
+
+    monkeypatch.setattr(Media, "report_progress", delete_owner_then_report)
+    monkeypatch.setattr("ml.video.BATCH_FACES", 1)
+
+    with caplog.at_level("INFO", logger="analysis"):
+        analyze_media(media.pk)
+
+    assert not Media.objects.filter(pk=media.pk).exists()
+    assert not [r for r in caplog.records if r.levelno >= 40], [r.getMessage() for r in caplog.records]
+
+
 def test_cancel_stops_the_work_and_keeps_the_partial_result(alice, tmp_path, monkeypatch):
     media = create_media(alice, clip_upload(clip_file(tmp_path, seconds=4)))
     reports = []
@@ -117,3 +158,44 @@ def test_a_phone_clip_is_stored_and_shown_upright(alice, tmp_path):
     assert media.face_count == 1 and media.detections.exclude(box=None).count() == 5
     copy = video.probe(media.playable.path)
     assert (copy.width, copy.height, copy.rotation) == (360, 640, 0)
+
+
+def _count_reads(monkeypatch) -> list[str]:
+    """Every file PyAV opens for reading, from now on."""
+    import av
+
+    real_open, reads = av.open, []
+
+    def counting_open(file, mode="r", *args, **kwargs):
+        if mode == "r":
+            reads.append(str(file))
+        return real_open(file, mode, *args, **kwargs)
+
+    monkeypatch.setattr(av, "open", counting_open)
+    return reads
+
+
+def test_the_worker_decodes_a_clip_once_with_the_probe_stored_at_upload(alice, tmp_path, monkeypatch):
+    media = create_media(alice, clip_upload(clip_file(tmp_path, seconds=1, blank_seconds=0)))
+    assert media.video_info() == video.probe(clip_file(tmp_path, seconds=1, blank_seconds=0))
+    reads = _count_reads(monkeypatch)
+
+    analyze_media(media.pk)
+
+    media.refresh_from_db()
+    assert media.status == Media.Status.DONE, media.error
+    # The poster, the playable copy (encoded: MPEG-4 part 2 is not for browsers) and the rows come
+    # from one pass: no probe, no second decode for the poster.
+    assert len(reads) == 1 and media.thumbnail and media.playable
+
+
+def test_an_h264_clip_is_opened_once_to_decode_and_once_to_copy_its_stream(alice, tmp_path, monkeypatch):
+    h264 = faststart_h264(clip_file(tmp_path, seconds=1, blank_seconds=0), tmp_path / "h264.mp4")
+    media = create_media(alice, clip_upload(h264))
+    reads = _count_reads(monkeypatch)
+
+    analyze_media(media.pk)
+
+    media.refresh_from_db()
+    assert media.status == Media.Status.DONE, media.error
+    assert len(reads) == 2 and media.video_info().plays_in_browsers

@@ -7,6 +7,7 @@ import json
 import ml
 from ml import video
 from tests.analysis.clips import analysed_clip, api_client
+from tests.analysis.helpers import finished_photo
 
 
 def test_a_clip_item_has_duration_people_tracks_and_detections_url(alice, tmp_path):
@@ -34,11 +35,14 @@ def test_detections_are_paginated_rows_in_frame_order(alice, tmp_path):
     assert first["count"] == media.detections.count() == len(everything["results"])
     assert len(first["results"]) == 10 and first["next"]
     row = first["results"][0]
-    assert tuple(row) == (*video.ROW_FIELDS, "uncertain")
+    assert tuple(row) == (*video.ROW_FIELDS, "confidence", "uncertain")
     assert row["frame"] == 0 and row["timestamp_ms"] == 0 and row["track"] == 1 and len(row["box"]) == 4
     assert set(row["probabilities"]) == set(ml.EMOTIONS)
     faceless = [r for r in everything["results"] if r["track"] is None]
-    assert faceless and all(r["box"] is None and r["emotion"] == "" and r["uncertain"] is None for r in faceless)
+    assert faceless and all(
+        r["box"] is None and r["emotion"] == "" and r["confidence"] is None and r["uncertain"] is None for r in faceless
+    )
+    assert row["confidence"] == max(row["probabilities"].values())
     assert all(isinstance(r["uncertain"], bool) for r in everything["results"] if r["track"] is not None)
 
 
@@ -90,3 +94,18 @@ def test_the_player_copy_is_served_in_byte_ranges(alice, tmp_path):
     assert response.status_code == 206
     assert len(b"".join(response.streaming_content)) == 100
     assert response["Content-Range"].startswith("bytes 0-99/")
+
+
+def test_a_photo_answers_its_faces_through_the_same_detections_and_exports(alice):
+    media = finished_photo(alice, faces=2)
+    client = api_client(alice)
+
+    item = client.get(f"/api/media/{media.pk}/").json()
+    rows = client.get(f"/api/media/{media.pk}/detections/").json()["results"]
+    csv_lines = b"".join(client.get(f"/api/media/{media.pk}/export.csv/").streaming_content).decode().splitlines()
+
+    # One result shape: a photo's face is frame 0 at time 0, numbered left to right.
+    assert [(r["frame"], r["timestamp_ms"], r["track"]) for r in rows] == [(0, 0, 1), (0, 0, 2)]
+    assert [r["box"] for r in rows] == [face["box"] for face in item["faces"]]
+    assert [r["confidence"] for r in rows] == [face["confidence"] for face in item["faces"]]
+    assert len(csv_lines) == 3 and csv_lines[1].startswith("0,0,1,10,20,50,50,happy")

@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 
 import ml
-from analysis.models import Face, Media
-from tests.analysis.helpers import probabilities
+from analysis.models import Detection, Media
+from tests.analysis.helpers import add_photo_faces, probabilities
 
 pytestmark = pytest.mark.django_db
 
@@ -28,25 +28,10 @@ def photo(alice):
         model_version="reference-v1",
         timings={"detect_ms": 41.5, "classify_ms": 7.25},
     )
-    Face.objects.create(
-        media=media,
-        x=700,
-        y=100,
-        w=150,
-        h=150,
-        probabilities=probabilities("surprise", 0.6),
-        emotion="surprise",
-        confidence=0.6,
-    )
-    Face.objects.create(
-        media=media,
-        x=100,
-        y=200,
-        w=200,
-        h=220,
-        probabilities=probabilities("happy", 0.9),
-        emotion="happy",
-        confidence=0.9,
+    add_photo_faces(
+        media,
+        ((700, 100, 150, 150), probabilities("surprise", 0.6)),
+        ((100, 200, 200, 220), probabilities("happy", 0.9)),
     )
     return media
 
@@ -118,7 +103,7 @@ def test_deleting_asks_for_confirmation_then_removes_the_item(client, alice, pho
     assert response.redirect_chain[-1][0] == reverse("analysis:gallery")
     assert "party.jpg and its results were deleted." in response.content.decode()
     assert not Media.objects.filter(pk=photo.pk).exists()
-    assert not Face.objects.filter(media_id=photo.pk).exists()
+    assert not Detection.objects.filter(media_id=photo.pk).exists()
 
 
 def test_an_unknown_id_is_a_404(client, alice):

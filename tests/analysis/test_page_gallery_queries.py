@@ -5,8 +5,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from analysis.models import Face, Media
+from analysis.models import Media
 from analysis.views import GALLERY_PAGE_SIZE
+from tests.analysis.helpers import add_photo_faces
 
 pytestmark = pytest.mark.django_db
 
@@ -25,11 +26,8 @@ def _add_items(user, n):
         )
         for i in range(n)
     )
-    Face.objects.bulk_create(
-        Face(media=m, x=1, y=1, w=5, h=5, probabilities={"happy": 1.0}, emotion="happy", confidence=1.0)
-        for m in items
-        for _ in range(2)
-    )
+    for m in items:
+        add_photo_faces(m, ((1, 1, 5, 5), {"happy": 1.0}), ((9, 1, 5, 5), {"happy": 1.0}))
 
 
 def _queries_for_gallery(client, **params):

@@ -4,9 +4,9 @@ on the detail page, and keeps its top emotion as its label."""
 import pytest
 from django.urls import reverse
 
-from analysis.models import Face, Media
+from analysis.models import Media
 from ml.calibration import served_threshold
-from tests.analysis.helpers import probabilities
+from tests.analysis.helpers import add_photo_faces, probabilities
 
 pytestmark = pytest.mark.django_db
 
@@ -26,10 +26,11 @@ def photo(alice):
         face_count=2,
         dominant_emotion="happy",
     )
-    for x, top, p in ((10, "fear", threshold - 0.05), (300, "happy", threshold + 0.3)):
-        Face.objects.create(
-            media=media, x=x, y=10, w=80, h=80, probabilities=probabilities(top, p), emotion=top, confidence=p
-        )
+    add_photo_faces(
+        media,
+        ((10, 10, 80, 80), probabilities("fear", threshold - 0.05)),
+        ((300, 10, 80, 80), probabilities("happy", threshold + 0.3)),
+    )
     return media
 
 

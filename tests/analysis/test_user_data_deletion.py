@@ -2,7 +2,7 @@
 
 from django.contrib.auth import get_user_model
 
-from analysis.models import Face, Media
+from analysis.models import Detection, Media
 from analysis.services import delete_user_data
 from tests.analysis.helpers import finished_photo
 
@@ -24,7 +24,7 @@ def test_it_deletes_all_of_one_users_rows_and_files(alice, bob, media_root, djan
         delete_user_data(alice)
 
     assert not Media.objects.filter(user=alice).exists()
-    assert not Face.objects.filter(media__user=alice).exists()
+    assert not Detection.objects.filter(media__user=alice).exists()
     assert not (media_root / "users" / str(alice.pk)).exists()
     assert list(Media.objects.all()) == [bobs]
     assert len(files_of(bob, media_root)) == 2

@@ -47,7 +47,7 @@ def test_a_job_whose_worker_process_was_killed_still_completes(alice, start_cele
 
     assert media.status == Media.Status.DONE, media.error
     assert media.face_count == 1
-    assert media.faces.count() == 1
+    assert media.detections.count() == 1
     assert media.attempts == 2
     assert "WorkerLostError" in worker.output() or "SIGKILL" in worker.output()
 

@@ -12,8 +12,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 import ml
-from analysis.models import Face, Media
+from analysis.models import Media
 from analysis.services import create_media
+from tests.analysis.helpers import add_photo_faces
 
 
 def _probabilities(top):
@@ -27,11 +28,8 @@ def photo_with_two_faces(live_server):
     Image.new("RGB", (1000, 600), (90, 110, 130)).save(buffer, "PNG")
     user = get_user_model().objects.get(username="viewer")
     media = create_media(user, SimpleUploadedFile("two.png", buffer.getvalue()))
-    Face.objects.create(
-        media=media, x=100, y=150, w=200, h=240, probabilities=_probabilities("sad"), emotion="sad", confidence=0.7
-    )
-    Face.objects.create(
-        media=media, x=650, y=20, w=160, h=180, probabilities=_probabilities("happy"), emotion="happy", confidence=0.7
+    add_photo_faces(
+        media, ((100, 150, 200, 240), _probabilities("sad")), ((650, 20, 160, 180), _probabilities("happy"))
     )
     Media.objects.filter(pk=media.pk).update(status=Media.Status.DONE, face_count=2, dominant_emotion="happy")
     return media
@@ -40,15 +38,15 @@ def photo_with_two_faces(live_server):
 def _assert_boxes_match(page, media):
     image = page.locator("#stage img").bounding_box()
     scale = image["width"] / media.width
-    faces = sorted(media.faces.all(), key=lambda face: face.x)
+    faces = sorted(media.photo_faces, key=lambda face: face.box[0])
     boxes = page.locator("#stage .facebox")
     assert boxes.count() == len(faces)
     for i, face in enumerate(faces):
         drawn = boxes.nth(i).bounding_box()
-        assert drawn["x"] - image["x"] == pytest.approx(face.x * scale, abs=2)
-        assert drawn["y"] - image["y"] == pytest.approx(face.y * scale, abs=2)
-        assert drawn["width"] == pytest.approx(face.w * scale, abs=2)
-        assert drawn["height"] == pytest.approx(face.h * scale, abs=2)
+        assert drawn["x"] - image["x"] == pytest.approx(face.box[0] * scale, abs=2)
+        assert drawn["y"] - image["y"] == pytest.approx(face.box[1] * scale, abs=2)
+        assert drawn["width"] == pytest.approx(face.box[2] * scale, abs=2)
+        assert drawn["height"] == pytest.approx(face.box[3] * scale, abs=2)
         assert boxes.nth(i).locator(".facebox__label").inner_text() == f"{i + 1} · {face.emotion} 70%"
     return scale
 

@@ -3,9 +3,9 @@
 import logging
 
 from django.conf import settings
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError
 
-from analysis.images import ACCEPTED_FORMATS, to_rgb
+from analysis.images import ACCEPTED_FORMATS, load_within
 from ml import video
 
 logger = logging.getLogger(__name__)
@@ -38,7 +38,8 @@ def is_image(uploaded_file) -> bool:
 
 
 def read_photo(uploaded_file, size: int) -> tuple[Image.Image, str]:
-    """The upload as an upright RGB image and its format, or UploadRejected.
+    """The upload as an upright RGB image (reduced to FER_MAX_STORED_PIXELS) and its format, or
+    UploadRejected.
 
     Only the header is read before the checks, so a tiny file cannot claim gigabytes.
     """
@@ -57,17 +58,13 @@ def read_photo(uploaded_file, size: int) -> tuple[Image.Image, str]:
     if image.width * image.height > settings.FER_MAX_IMAGE_PIXELS:
         raise UploadRejected(_too_many_pixels_message(image.width, image.height))
     try:
-        image.load()
+        # Over FER_MAX_STORED_PIXELS, decoded reduced: what is stored and analysed has at most that many.
+        return load_within(image, settings.FER_MAX_STORED_PIXELS), source_format
     except Image.DecompressionBombError:
         raise UploadRejected(_too_many_pixels_message()) from None
     except (OSError, SyntaxError, ValueError) as exc:
         # Pillow reports truncated and corrupt data as OSError (or SyntaxError for broken PNG chunks).
         raise UploadRejected(f"The image data is damaged or incomplete ({exc}).") from None
-    try:
-        image = ImageOps.exif_transpose(image)
-    except Exception:  # a malformed EXIF block should not cost the photo
-        logger.warning("Ignoring unreadable EXIF orientation in an upload", exc_info=True)
-    return to_rgb(image), source_format
 
 
 def _too_many_pixels_message(width=None, height=None) -> str:

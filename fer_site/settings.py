@@ -187,6 +187,11 @@ FER_MAX_UPLOAD_BYTES = env_int("FER_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
 # 50 megapixels is above a 48 MP phone sensor; an RGB image this size decodes to 150 MB of memory,
 # and the check runs on the header, before decoding, so a small file cannot expand into gigabytes.
 FER_MAX_IMAGE_PIXELS = env_int("FER_MAX_IMAGE_PIXELS", 50_000_000)
+# A larger photo is stored, and analysed, reduced by a whole factor to at most this many pixels (a
+# JPEG decoded at that scale, so the full size never sits in memory): 16 MP keeps every 12 MP phone
+# photo whole and halves 24 and 48 MP ones, and the worker's face search, about 32 bytes a pixel
+# searched, stays near 300 MB. Faces of 64 pixels and more in the original are still found.
+FER_MAX_STORED_PIXELS = env_int("FER_MAX_STORED_PIXELS", 16_000_000)
 # Clips (issue 4). 1 GB holds ten minutes of phone video at 4K; longer or larger clips are refused
 # at upload, from the probed header, before any decoding.
 FER_MAX_VIDEO_BYTES = env_int("FER_MAX_VIDEO_BYTES", 1024 * 1024 * 1024)

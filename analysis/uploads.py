@@ -83,8 +83,10 @@ def probe_clip(uploaded_file, size: int) -> video.VideoInfo:
     uploaded_file.seek(0)
     # Django keeps large uploads in a temporary file (FFmpeg reads it by path) and small ones in memory.
     source = uploaded_file.temporary_file_path() if hasattr(uploaded_file, "temporary_file_path") else uploaded_file
+    long_side, short_side = settings.FER_MAX_VIDEO_LONG_SIDE, settings.FER_MAX_VIDEO_SHORT_SIDE
     try:
-        info = video.probe(source)
+        # The picture size is checked from the stream's header, before a frame is decoded.
+        info = video.probe(source, max_sides=(long_side, short_side))
     except video.NotAVideo:
         # Neither an accepted photo (checked first) nor a clip: say what both may be.
         raise UploadRejected("This is not a JPEG, PNG or WebP image. Clips must be MP4, MOV, WebM or AVI.") from None
@@ -96,11 +98,5 @@ def probe_clip(uploaded_file, size: int) -> video.VideoInfo:
     if info.duration_ms > limit_s * 1000:
         raise UploadRejected(
             f"The clip lasts {info.duration_ms / 60000:.1f} minutes; the limit is {limit_s / 60:g} minutes."
-        )
-    long_side, short_side = settings.FER_MAX_VIDEO_LONG_SIDE, settings.FER_MAX_VIDEO_SHORT_SIDE
-    if max(info.width, info.height) > long_side or min(info.width, info.height) > short_side:
-        raise UploadRejected(
-            f"The clip is {info.width} x {info.height} pixels; the limit is {long_side} x {short_side} "
-            "in either orientation."
         )
     return info

@@ -45,6 +45,10 @@ class NotAVideo(InvalidVideo):
     """The file is no clip at all: not a container FFmpeg reads, or not one of ACCEPTED_CONTAINERS."""
 
 
+class PictureTooLarge(InvalidVideo):
+    """The stream declares a picture larger than the caller's limit (found before any decoding)."""
+
+
 class BrokenVideo(InvalidVideo):
     """The clip probed, but decoding failed or stopped early (truncated or damaged data)."""
 
@@ -101,9 +105,13 @@ def open_clip(source: str | Path | object) -> av.container.InputContainer:
         raise NotAVideo(NOT_A_CLIP) from exc
 
 
-def probe(source: str | Path | object) -> VideoInfo:
+def probe(source: str | Path | object, max_sides: tuple[int, int] | None = None) -> VideoInfo:
     """The container's description of a clip (a path or a binary file object); InvalidVideo when the
-    file is not an MP4, MOV, WebM or AVI clip with a video stream."""
+    file is not an MP4, MOV, WebM or AVI clip with a video stream.
+
+    ``max_sides`` (long, short): PictureTooLarge when the declared picture is larger in either
+    orientation, checked before any frame is decoded (a 16000 x 16000 frame is 250 MB and more).
+    """
     container = open_clip(source)
     try:
         kind = ACCEPTED_CONTAINERS.get(container.format.name)
@@ -118,6 +126,12 @@ def probe(source: str | Path | object) -> VideoInfo:
         width, height = int(ctx.width or 0), int(ctx.height or 0)
         if width < 1 or height < 1:
             raise InvalidVideo("The clip's picture size cannot be read.")
+        if max_sides is not None and (max(width, height) > max_sides[0] or min(width, height) > max_sides[1]):
+            raise PictureTooLarge(
+                f"The clip is {width} x {height} pixels; the limit is {max_sides[0]} x {max_sides[1]} "
+                "in either orientation."
+            )
+        # Decodes the first frame: only once the declared size is known to be within the limit.
         rotation = _first_frame_rotation(container, stream)
         if rotation in (90, 270):
             width, height = height, width

@@ -97,6 +97,7 @@ def probe_clip(uploaded_file, size: int) -> video.VideoInfo:
     limit_s = settings.FER_MAX_VIDEO_SECONDS
     if info.duration_ms > limit_s * 1000:
         raise UploadRejected(
-            f"The clip lasts {info.duration_ms / 60000:.1f} minutes; the limit is {limit_s / 60:g} minutes."
+            f"The clip lasts {video.duration_text(info.duration_ms / 1000)}; "
+            f"the limit is {video.duration_text(limit_s)}."
         )
     return info

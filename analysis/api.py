@@ -203,7 +203,13 @@ class MediaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Dest
         },
     )
     def create(self, request):
-        """Upload one photo; it is analysed in the background."""
+        """Upload one photo or clip; it is analysed in the background."""
+        # A serializer's FileField takes the last of several parts named `file` and drops the others
+        # without a word: refuse instead, before anything is stored.
+        parts = len(request.FILES.getlist("file"))
+        if parts > 1:
+            message = f"Send one file per request; this one has {parts} parts named file. Nothing was stored."
+            return Response({"file": [message]}, status=status.HTTP_400_BAD_REQUEST)
         upload = UploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
         try:

@@ -17,9 +17,11 @@ from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle, UserRateThrottle
 
 import ml
+from accounts import ratelimit
 from analysis import services
 from analysis.models import Detection, Face, Media
 from ml.summary import ROW_FIELDS, TRACK_FIELDS
+from ml.video_io import duration_text
 
 
 class FaceSerializer(serializers.ModelSerializer):
@@ -350,4 +352,15 @@ class ObtainTokenView(ObtainAuthToken):
         responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
     )
     def post(self, request, *args, **kwargs):
+        # Past the failed log-in limit the backend refuses even the right password; say so with 429,
+        # as the log-in page does, rather than DRF's 400 "Unable to log in".
+        username = str(request.data.get("username") or "")
+        address = ratelimit.client_address(request)
+        if username and ratelimit.is_blocked(username, address):
+            wait = ratelimit.retry_after_s(username, address)
+            detail = (
+                "Too many failed log-in attempts for this account from your address. "
+                f"Wait {duration_text(wait)} and try again, or reset your password."
+            )
+            return Response({"detail": detail}, status=429, headers={"Retry-After": str(wait)})
         return super().post(request, *args, **kwargs)

@@ -242,14 +242,25 @@ class MediaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Dest
         page = self.paginate_queryset(media.detections.order_by("frame", "track"))
         return self.get_paginated_response(DetectionSerializer(page, many=True).data)
 
-    @extend_schema(request=None, responses={202: MediaSerializer, 409: MediaSerializer})
+    @extend_schema(
+        request=None,
+        responses={
+            202: MediaSerializer,
+            409: OpenApiResponse(
+                MediaSerializer, description="It had finished already: the item, with `detail` saying so."
+            ),
+        },
+    )
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         """Stop a queued or running analysis; a clip keeps the detections made so far (partial)."""
         media = self._clip()
         cancelled = services.cancel_media(media)
         body = MediaSerializer(media, context={"request": request}).data
-        return Response(body, status=status.HTTP_202_ACCEPTED if cancelled else status.HTTP_409_CONFLICT)
+        if cancelled:
+            return Response(body, status=status.HTTP_202_ACCEPTED)
+        detail = f"The analysis has finished already ({media.status}); only a queued or running one can be cancelled."
+        return Response({"detail": detail, **body}, status=status.HTTP_409_CONFLICT)
 
     @extend_schema(responses={(200, "text/csv"): str})
     @action(detail=True, methods=["get"], url_path=r"export\.csv", url_name="export-csv")

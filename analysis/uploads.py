@@ -1,14 +1,10 @@
 """Upload validation: what a photo or a clip must be before it is stored (web side, no model)."""
 
-import logging
-
 from django.conf import settings
 from PIL import Image, UnidentifiedImageError
 
 from analysis.images import ACCEPTED_FORMATS, load_within
 from ml import video
-
-logger = logging.getLogger(__name__)
 
 
 class UploadRejected(Exception):
@@ -41,7 +37,8 @@ def read_photo(uploaded_file, size: int) -> tuple[Image.Image, str]:
     """The upload as an upright RGB image (reduced to FER_MAX_STORED_PIXELS) and its format, or
     UploadRejected.
 
-    Only the header is read before the checks, so a tiny file cannot claim gigabytes.
+    Only the header is read before the checks, so a tiny file cannot claim gigabytes. The upload is
+    closed once decoded (Pillow's close releases the full-size pixels and the file together).
     """
     if size > settings.FER_MAX_UPLOAD_BYTES:
         raise UploadRejected(

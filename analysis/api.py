@@ -365,7 +365,8 @@ class ObtainTokenView(ObtainAuthToken):
     def post(self, request, *args, **kwargs):
         # Past the failed log-in limit the backend refuses even the right password; say so with 429,
         # as the log-in page does, rather than DRF's 400 "Unable to log in".
-        username = str(request.data.get("username") or "")
+        data = request.data if hasattr(request.data, "get") else {}  # a JSON list has no fields
+        username = str(data.get("username") or "")
         address = ratelimit.client_address(request)
         if username and ratelimit.is_blocked(username, address):
             wait = ratelimit.retry_after_s(username, address)

@@ -54,3 +54,9 @@ def test_the_log_in_page_says_when_to_retry_too(client, alice):
 
     assert response.status_code == 429
     assert 0 < int(response["Retry-After"]) <= WINDOW_S
+
+
+def test_a_json_body_that_is_no_object_is_a_400_not_a_500(client):
+    response = client.post(reverse("api:token"), "[1, 2]", content_type="application/json")
+
+    assert response.status_code == 400

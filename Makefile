@@ -44,6 +44,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/upload_latency.py
 	$(BIN)/python bench/gallery.py
 	$(BIN)/python bench/concurrent_uploads.py
+	$(BIN)/python bench/upload_memory.py
 	$(BIN)/python bench/pipeline.py
 	$(BIN)/python bench/detection.py
 	$(BIN)/python bench/classifier.py

@@ -12,6 +12,8 @@ count and the limit multiplies by the number of processes.
 """
 
 import hashlib
+import math
+import time
 
 from django.conf import settings
 from django.core.cache import cache
@@ -50,8 +52,10 @@ def register_failure(username: str, address: str) -> int:
     """Count one failed attempt and return the count inside the current window."""
     key = _key(username, address)
     # add() starts the window only if no counter exists; incr() is atomic on Redis and LocMem, so
-    # two concurrent failures cannot both read 4 and both write 5.
-    cache.add(key, 0, timeout=window_s())
+    # two concurrent failures cannot both read 4 and both write 5. The window's end is kept beside the
+    # count (Django's cache API cannot tell a key's remaining time) for Retry-After.
+    if cache.add(key, 0, timeout=window_s()):
+        cache.set(key + ":ends", time.time() + window_s(), timeout=window_s())
     try:
         return cache.incr(key)
     except ValueError:  # the counter expired between add() and incr()
@@ -59,8 +63,15 @@ def register_failure(username: str, address: str) -> int:
         return 1
 
 
+def retry_after_s(username: str, address: str) -> int:
+    """Whole seconds until the current window ends and the pair may try again (at least 1)."""
+    ends = cache.get(_key(username, address) + ":ends")
+    left = ends - time.time() if ends is not None else window_s()
+    return max(1, math.ceil(left))
+
+
 def reset(username: str, address: str) -> None:
-    cache.delete(_key(username, address))
+    cache.delete_many([_key(username, address), _key(username, address) + ":ends"])
 
 
 def count_failed_login(sender, credentials, request=None, **kwargs):

@@ -8,8 +8,8 @@ app_name = "accounts"
 urlpatterns = [
     path("signup/", views.signup, name="signup"),
     path("login/", views.LoginView.as_view(), name="login"),
-    # Django's LogoutView accepts POST only, so a link or an <img> on another site cannot log you out.
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Only a POST logs out, so a link or an <img> on another site cannot log you out; GET shows the button.
+    path("logout/", views.LogoutView.as_view(), name="logout"),
     path("profile/", views.profile, name="profile"),
     path("token/", views.rotate_token, name="rotate_token"),
     path("delete/", views.delete_account, name="delete"),

@@ -13,6 +13,7 @@ from rest_framework.authtoken.models import Token
 
 from analysis.services import delete_user_data
 
+from . import ratelimit
 from .forms import PasswordConfirmForm, RateLimitedAuthenticationForm, SignUpForm
 
 logger = logging.getLogger(__name__)
@@ -41,7 +42,19 @@ class LoginView(auth_views.LoginView):
         if form.rate_limited:
             # 429 lets scripts and monitoring tell throttling from a wrong password.
             response.status_code = 429
+            username = form.cleaned_data.get("username") or ""
+            response["Retry-After"] = str(ratelimit.retry_after_s(username, ratelimit.client_address(self.request)))
         return response
+
+
+class LogoutView(auth_views.LogoutView):
+    """POST logs out (Django's view). GET shows a page with the log-out button instead of an empty 405:
+    it must not log out by itself, or a link or an <img> on another site could."""
+
+    http_method_names = ["get", "post", "options"]
+
+    def get(self, request, *args, **kwargs):
+        return render(request, "accounts/logout.html")
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

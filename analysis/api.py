@@ -17,9 +17,11 @@ from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle, UserRateThrottle
 
 import ml
+from accounts import ratelimit
 from analysis import services
 from analysis.models import Detection, Media
 from ml.summary import ROW_FIELDS, TRACK_FIELDS
+from ml.video_io import duration_text
 
 
 class DetectionSerializer(serializers.ModelSerializer):
@@ -211,7 +213,13 @@ class MediaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Dest
         },
     )
     def create(self, request):
-        """Upload one photo; it is analysed in the background."""
+        """Upload one photo or clip; it is analysed in the background."""
+        # A serializer's FileField takes the last of several parts named `file` and drops the others
+        # without a word: refuse instead, before anything is stored.
+        parts = len(request.FILES.getlist("file"))
+        if parts > 1:
+            message = f"Send one file per request; this one has {parts} parts named file. Nothing was stored."
+            return Response({"file": [message]}, status=status.HTTP_400_BAD_REQUEST)
         upload = UploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
         try:
@@ -243,14 +251,25 @@ class MediaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Dest
         page = self.paginate_queryset(media.detections.order_by("frame", "track"))
         return self.get_paginated_response(DetectionSerializer(page, many=True).data)
 
-    @extend_schema(request=None, responses={202: MediaSerializer, 409: MediaSerializer})
+    @extend_schema(
+        request=None,
+        responses={
+            202: MediaSerializer,
+            409: OpenApiResponse(
+                MediaSerializer, description="It had finished already: the item, with `detail` saying so."
+            ),
+        },
+    )
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         """Stop a queued or running analysis; a clip keeps the detections made so far (partial)."""
         media = self._clip()
         cancelled = services.cancel_media(media)
         body = MediaSerializer(media, context={"request": request}).data
-        return Response(body, status=status.HTTP_202_ACCEPTED if cancelled else status.HTTP_409_CONFLICT)
+        if cancelled:
+            return Response(body, status=status.HTTP_202_ACCEPTED)
+        detail = f"The analysis has finished already ({media.status}); only a queued or running one can be cancelled."
+        return Response({"detail": detail, **body}, status=status.HTTP_409_CONFLICT)
 
     @extend_schema(responses={(200, "text/csv"): str})
     @action(detail=True, methods=["get"], url_path=r"export\.csv", url_name="export-csv")
@@ -353,4 +372,16 @@ class ObtainTokenView(ObtainAuthToken):
         responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
     )
     def post(self, request, *args, **kwargs):
+        # Past the failed log-in limit the backend refuses even the right password; say so with 429,
+        # as the log-in page does, rather than DRF's 400 "Unable to log in".
+        data = request.data if hasattr(request.data, "get") else {}  # a JSON list has no fields
+        username = str(data.get("username") or "")
+        address = ratelimit.client_address(request)
+        if username and ratelimit.is_blocked(username, address):
+            wait = ratelimit.retry_after_s(username, address)
+            detail = (
+                "Too many failed log-in attempts for this account from your address. "
+                f"Wait {duration_text(wait)} and try again, or reset your password."
+            )
+            return Response({"detail": detail}, status=429, headers={"Retry-After": str(wait)})
         return super().post(request, *args, **kwargs)

@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import parsers, serializers, status
+from rest_framework import exceptions, parsers, serializers, status
 from rest_framework.response import Response
 from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
@@ -30,6 +30,15 @@ class LiveThrottle(UserRateThrottle):
     def get_rate(self):
         # Read at request time (DRF reads its rate table once at import), so settings can change it.
         return settings.FER_LIVE_RATE
+
+
+class RecordingThrottle(UserRateThrottle):
+    """Per-user saves of live recordings (FER_RECORDING_RATE): each may add an hour of rows."""
+
+    scope = "recordings"
+
+    def get_rate(self):
+        return settings.FER_RECORDING_RATE
 
 
 class FrameSerializer(serializers.Serializer):
@@ -121,6 +130,13 @@ class RecordingSerializer(serializers.Serializer):
 @require_POST
 def save_recording(request):
     """Save the page's per-second summary (JSON, no pictures) as a live item; answers its page's URL."""
+    # DRF's throttle on a plain view (the page posts with its session and CSRF token): the same per-user
+    # counting, 429 and Retry-After as the API's uploads. Refused saves count too.
+    throttle = RecordingThrottle()
+    if not throttle.allow_request(request, None):
+        wait = math.ceil(throttle.wait() or 1)
+        throttled = exceptions.Throttled(wait)
+        return JsonResponse({"detail": str(throttled.detail)}, status=429, headers={"Retry-After": str(wait)})
     try:
         payload = json.loads(request.body or b"{}")
     except ValueError:

@@ -1,14 +1,10 @@
 """Upload validation: what a photo or a clip must be before it is stored (web side, no model)."""
 
-import logging
-
 from django.conf import settings
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError
 
-from analysis.images import ACCEPTED_FORMATS, to_rgb
+from analysis.images import ACCEPTED_FORMATS, load_within
 from ml import video
-
-logger = logging.getLogger(__name__)
 
 
 class UploadRejected(Exception):
@@ -38,9 +34,11 @@ def is_image(uploaded_file) -> bool:
 
 
 def read_photo(uploaded_file, size: int) -> tuple[Image.Image, str]:
-    """The upload as an upright RGB image and its format, or UploadRejected.
+    """The upload as an upright RGB image (reduced to FER_MAX_STORED_PIXELS) and its format, or
+    UploadRejected.
 
-    Only the header is read before the checks, so a tiny file cannot claim gigabytes.
+    Only the header is read before the checks, so a tiny file cannot claim gigabytes. The upload is
+    closed once decoded (Pillow's close releases the full-size pixels and the file together).
     """
     if size > settings.FER_MAX_UPLOAD_BYTES:
         raise UploadRejected(
@@ -57,17 +55,13 @@ def read_photo(uploaded_file, size: int) -> tuple[Image.Image, str]:
     if image.width * image.height > settings.FER_MAX_IMAGE_PIXELS:
         raise UploadRejected(_too_many_pixels_message(image.width, image.height))
     try:
-        image.load()
+        # Over FER_MAX_STORED_PIXELS, decoded reduced: what is stored and analysed has at most that many.
+        return load_within(image, settings.FER_MAX_STORED_PIXELS), source_format
     except Image.DecompressionBombError:
         raise UploadRejected(_too_many_pixels_message()) from None
     except (OSError, SyntaxError, ValueError) as exc:
         # Pillow reports truncated and corrupt data as OSError (or SyntaxError for broken PNG chunks).
         raise UploadRejected(f"The image data is damaged or incomplete ({exc}).") from None
-    try:
-        image = ImageOps.exif_transpose(image)
-    except Exception:  # a malformed EXIF block should not cost the photo
-        logger.warning("Ignoring unreadable EXIF orientation in an upload", exc_info=True)
-    return to_rgb(image), source_format
 
 
 def _too_many_pixels_message(width=None, height=None) -> str:
@@ -86,8 +80,10 @@ def probe_clip(uploaded_file, size: int) -> video.VideoInfo:
     uploaded_file.seek(0)
     # Django keeps large uploads in a temporary file (FFmpeg reads it by path) and small ones in memory.
     source = uploaded_file.temporary_file_path() if hasattr(uploaded_file, "temporary_file_path") else uploaded_file
+    long_side, short_side = settings.FER_MAX_VIDEO_LONG_SIDE, settings.FER_MAX_VIDEO_SHORT_SIDE
     try:
-        info = video.probe(source)
+        # The picture size is checked from the stream's header, before a frame is decoded.
+        info = video.probe(source, max_sides=(long_side, short_side))
     except video.NotAVideo:
         # Neither an accepted photo (checked first) nor a clip: say what both may be.
         raise UploadRejected("This is not a JPEG, PNG or WebP image. Clips must be MP4, MOV, WebM or AVI.") from None
@@ -98,12 +94,7 @@ def probe_clip(uploaded_file, size: int) -> video.VideoInfo:
     limit_s = settings.FER_MAX_VIDEO_SECONDS
     if info.duration_ms > limit_s * 1000:
         raise UploadRejected(
-            f"The clip lasts {info.duration_ms / 60000:.1f} minutes; the limit is {limit_s / 60:g} minutes."
-        )
-    long_side, short_side = settings.FER_MAX_VIDEO_LONG_SIDE, settings.FER_MAX_VIDEO_SHORT_SIDE
-    if max(info.width, info.height) > long_side or min(info.width, info.height) > short_side:
-        raise UploadRejected(
-            f"The clip is {info.width} x {info.height} pixels; the limit is {long_side} x {short_side} "
-            "in either orientation."
+            f"The clip lasts {video.duration_text(info.duration_ms / 1000)}; "
+            f"the limit is {video.duration_text(limit_s)}."
         )
     return info

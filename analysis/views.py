@@ -8,6 +8,7 @@ import math
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -19,6 +20,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 import ml
+from ml.video_io import duration_text
 
 from . import live_views
 from .api import UploadThrottle
@@ -93,6 +95,7 @@ def upload(request):
         "rejected": sum(not r.accepted for r in results),
         "api_url": reverse("api:media-list"),
         "detail_template": reverse("analysis:detail", args=[PLACEHOLDER_ID]),
+        "clip_limit": duration_text(settings.FER_MAX_VIDEO_SECONDS),
     }
     # 200 even when a file was rejected: the page itself worked and reports each file's fate.
     return render(request, "analysis/upload.html", context)

@@ -187,6 +187,11 @@ FER_MAX_UPLOAD_BYTES = env_int("FER_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
 # 50 megapixels is above a 48 MP phone sensor; an RGB image this size decodes to 150 MB of memory,
 # and the check runs on the header, before decoding, so a small file cannot expand into gigabytes.
 FER_MAX_IMAGE_PIXELS = env_int("FER_MAX_IMAGE_PIXELS", 50_000_000)
+# A larger photo is stored, and analysed, reduced by a whole factor to at most this many pixels (a
+# JPEG decoded at that scale, so the full size never sits in memory): 16 MP keeps every 12 MP phone
+# photo whole and halves 24 and 48 MP ones, and the worker's face search, about 32 bytes a pixel
+# searched, stays near 300 MB. Faces of 64 pixels and more in the original are still found.
+FER_MAX_STORED_PIXELS = env_int("FER_MAX_STORED_PIXELS", 16_000_000)
 # Clips (issue 4). 1 GB holds ten minutes of phone video at 4K; longer or larger clips are refused
 # at upload, from the probed header, before any decoding.
 FER_MAX_VIDEO_BYTES = env_int("FER_MAX_VIDEO_BYTES", 1024 * 1024 * 1024)
@@ -213,6 +218,9 @@ FER_LIVE_MAX_SIDE = env_int("FER_LIVE_MAX_SIDE", 640)
 FER_LIVE_DEADLINE_MS = env_int("FER_LIVE_DEADLINE_MS", 1000)
 # Per-user frames (DRF throttle syntax); the page sends far fewer (one in flight per tab).
 FER_LIVE_RATE = os.environ.get("FER_LIVE_RATE", "30/s")
+# Per-user saves of live recordings: a save is up to an hour of rows (3,600 and more), and a person
+# saves one at the end of a session; 30 saves once made 108,000 rows in 14 s.
+FER_RECORDING_RATE = os.environ.get("FER_RECORDING_RATE", "30/hour")
 # Failed log-ins per username + client address before every log-in path refuses for the window.
 LOGIN_FAILURE_LIMIT = env_int("FER_LOGIN_FAILURE_LIMIT", 5)
 LOGIN_FAILURE_WINDOW_S = env_int("FER_LOGIN_FAILURE_WINDOW_S", 15 * 60)
@@ -311,7 +319,12 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_RATES": {"uploads": FER_UPLOAD_RATE, "token": FER_TOKEN_RATE, "live": FER_LIVE_RATE},
+    "DEFAULT_THROTTLE_RATES": {
+        "uploads": FER_UPLOAD_RATE,
+        "token": FER_TOKEN_RATE,
+        "live": FER_LIVE_RATE,
+        "recordings": FER_RECORDING_RATE,
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Facial emotion recognition API",

@@ -45,6 +45,10 @@ class NotAVideo(InvalidVideo):
     """The file is no clip at all: not a container FFmpeg reads, or not one of ACCEPTED_CONTAINERS."""
 
 
+class PictureTooLarge(InvalidVideo):
+    """The stream declares a picture larger than the caller's limit (found before any decoding)."""
+
+
 class BrokenVideo(InvalidVideo):
     """The clip probed, but decoding failed or stopped early (truncated or damaged data)."""
 
@@ -90,20 +94,64 @@ class Budget:
     max_seconds: float | None = None  # wall-clock time spent
 
 
+def duration_text(seconds: float) -> str:
+    """A duration as people write it: "10 minutes 5 seconds", "1 hour", "2.5 seconds"."""
+    whole, tenths = divmod(round(seconds * 10), 10)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    second_count = f"{secs}.{tenths}" if tenths else str(secs)
+    parts = [(str(hours), "hour"), (str(minutes), "minute"), (second_count, "second")]
+    words = [f"{count} {unit}{'' if count == '1' else 's'}" for count, unit in parts if count != "0"]
+    return " ".join(words) or "0 seconds"
+
+
+# How each accepted container's file begins: (offset, bytes). A file that begins so but that FFmpeg
+# cannot open is a damaged or incomplete clip (an MP4 cut off before its index), not some other file.
+_SIGNATURES = ((4, b"ftyp"), (4, b"moov"), (4, b"mdat"), (4, b"wide"), (4, b"free"), (0, b"\x1a\x45\xdf\xa3"))
+DAMAGED_CLIP = (
+    "The clip is damaged or incomplete: its container cannot be read (an MP4 or MOV cut off before its "
+    "index, for instance). Upload the whole file again."
+)
+
+
+def _starts_like_a_clip(source: str | Path | object) -> bool:
+    try:
+        if isinstance(source, str | Path):
+            with open(source, "rb") as handle:
+                head = handle.read(12)
+        else:
+            position = source.tell()  # type: ignore[attr-defined]
+            source.seek(0)  # type: ignore[attr-defined]
+            head = source.read(12)  # type: ignore[attr-defined]
+            source.seek(position)  # type: ignore[attr-defined]
+    except (OSError, AttributeError, ValueError):
+        return False
+    if head[:4] == b"RIFF" and head[8:12] == b"AVI ":
+        return True
+    return any(head[offset : offset + len(magic)] == magic for offset, magic in _SIGNATURES)
+
+
 def open_clip(source: str | Path | object) -> av.container.InputContainer:
     """The PyAV input container of ``source`` (a path or a binary file object); the caller closes it.
-    InvalidVideo when FFmpeg cannot read it at all."""
+    BrokenVideo when it begins as an MP4, MOV, WebM or AVI file but cannot be read, NotAVideo when
+    FFmpeg cannot read it at all."""
     import av
 
     try:
         return av.open(source, mode="r", metadata_errors="ignore")
     except (av.FFmpegError, UnicodeDecodeError, ValueError) as exc:
+        if _starts_like_a_clip(source):
+            raise BrokenVideo(DAMAGED_CLIP) from exc
         raise NotAVideo(NOT_A_CLIP) from exc
 
 
-def probe(source: str | Path | object) -> VideoInfo:
+def probe(source: str | Path | object, max_sides: tuple[int, int] | None = None) -> VideoInfo:
     """The container's description of a clip (a path or a binary file object); InvalidVideo when the
-    file is not an MP4, MOV, WebM or AVI clip with a video stream."""
+    file is not an MP4, MOV, WebM or AVI clip with a video stream.
+
+    ``max_sides`` (long, short): PictureTooLarge when the declared picture is larger in either
+    orientation, checked before any frame is decoded (a 16000 x 16000 frame is 250 MB and more).
+    """
     container = open_clip(source)
     try:
         kind = ACCEPTED_CONTAINERS.get(container.format.name)
@@ -118,6 +166,12 @@ def probe(source: str | Path | object) -> VideoInfo:
         width, height = int(ctx.width or 0), int(ctx.height or 0)
         if width < 1 or height < 1:
             raise InvalidVideo("The clip's picture size cannot be read.")
+        if max_sides is not None and (max(width, height) > max_sides[0] or min(width, height) > max_sides[1]):
+            raise PictureTooLarge(
+                f"The clip is {width} x {height} pixels; the limit is {max_sides[0]} x {max_sides[1]} "
+                "in either orientation."
+            )
+        # Decodes the first frame: only once the declared size is known to be within the limit.
         rotation = _first_frame_rotation(container, stream)
         if rotation in (90, 270):
             width, height = height, width
@@ -210,7 +264,9 @@ def frames(
                     raise OverBudget(f"Decoding the clip took longer than {budget.max_seconds:,.0f} s, the limit.")
                 at_ms = _frame_ms(frame, index, info.fps, start)
                 if budget.max_duration_ms is not None and at_ms > budget.max_duration_ms:
-                    raise OverBudget(f"The clip is longer than {budget.max_duration_ms / 60000:g} minutes, the limit.")
+                    raise OverBudget(
+                        f"The clip is longer than {duration_text(budget.max_duration_ms / 1000)}, the limit."
+                    )
                 last_ms = max(last_ms, at_ms)
                 yield index, at_ms, frame
         except av.FFmpegError as exc:

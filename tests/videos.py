@@ -143,3 +143,23 @@ def clip_upload(path: Path, content_type: str = "video/mp4"):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(path.name, path.read_bytes(), content_type=content_type)
+
+
+def large_mjpeg_avi(target: Path, width: int, height: int, frames: int = 2) -> Path:
+    """An MJPEG AVI of flat grey ``width`` x ``height`` frames, small on disk whatever the size (a
+    picture bomb): the JPEG is encoded once and muxed as it is, never decoded here."""
+    import io
+
+    import av
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("L", (width, height), 100).save(buffer, "JPEG", quality=50)
+    with av.open(str(target), "w", format="avi") as out:
+        stream = out.add_stream("mjpeg", rate=10)
+        stream.width, stream.height, stream.pix_fmt = width, height, "yuvj420p"
+        for i in range(frames):
+            packet = av.Packet(buffer.getvalue())
+            packet.stream, packet.pts, packet.dts = stream, i, i
+            out.mux(packet)
+    return target

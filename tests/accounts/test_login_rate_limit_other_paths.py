@@ -62,7 +62,7 @@ def test_with_the_rate_limited_backend_the_token_endpoint_refuses_the_right_pass
     for _ in range(LIMIT):
         _token(client, "wrong")
 
-    assert _token(client, "root-password-42").status_code == 400
+    assert _token(client, "root-password-42").status_code == 429
 
 
 def test_below_the_limit_the_backend_lets_the_right_password_in(client, staff, rate_limited_backend):

@@ -5,7 +5,7 @@ from rest_framework.test import APIClient
 
 from analysis.models import Media
 from tests.photos import astronaut, encode, upload
-from tests.videos import audio_only, blank_clip, clip_file, clip_upload
+from tests.videos import audio_only, blank_clip, clip_file, clip_upload, large_mjpeg_avi
 
 
 def stored_files(media_root):
@@ -99,7 +99,7 @@ def test_it_rejects_a_file_that_is_neither_video_nor_image(api, media_root):
 def test_the_message_follows_the_kind_of_error_not_its_words(api, media_root, monkeypatch):
     from ml import video
 
-    def probe(source):
+    def probe(source, **limits):
         raise video.InvalidVideo("This clip is neither short nor sweet.")
 
     monkeypatch.setattr(video, "probe", probe)
@@ -128,3 +128,17 @@ def test_it_rejects_a_clip_over_the_byte_limit(api, media_root, tmp_path, settin
     settings.FER_MAX_VIDEO_BYTES = path.stat().st_size - 1
 
     assert_rejected(post(api, clip_upload(path)), media_root, "the limit for clips")
+
+
+def test_it_rejects_a_16000_pixel_square_mjpeg_clip_from_its_header(api, media_root, tmp_path, monkeypatch):
+    from ml import video_io
+
+    def no_decoding(*args):
+        raise AssertionError("a frame was decoded")
+
+    monkeypatch.setattr(video_io, "_first_frame_rotation", no_decoding)
+    path = large_mjpeg_avi(tmp_path / "bomb.avi", 16000, 16000)
+
+    response = post(api, clip_upload(path, "video/x-msvideo"))
+
+    assert_rejected(response, media_root, "The clip is 16000 x 16000 pixels; the limit is 3840 x 2160")

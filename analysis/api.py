@@ -165,10 +165,13 @@ class MediaFilter(django_filters.FilterSet):
     date = django_filters.DateFilter(field_name="created_at", lookup_expr="date", label="Uploaded on (YYYY-MM-DD)")
     created_after = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte")
     created_before = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte")
+    # The gallery page's older names for the two above (analysis.forms.DATE_ALIASES).
+    since = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte", label="Alias of created_after")
+    until = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte", label="Alias of created_before")
 
     class Meta:
         model = Media
-        fields = ["status", "emotion", "kind", "date", "created_after", "created_before"]
+        fields = ["status", "emotion", "kind", "date", "created_after", "created_before", "since", "until"]
 
 
 class UploadThrottle(UserRateThrottle):

@@ -56,15 +56,35 @@ class UploadForm(forms.Form):
         return files
 
 
+KIND_CHOICES = [("", "Any kind"), ("photo", "Photos"), ("video", "Clips"), ("live", "Live recordings")]
+# Older links name the dates since/until; the page and the API both take them as created_after/before.
+DATE_ALIASES = {"since": "created_after", "until": "created_before"}
+
+
 class GalleryFilterForm(forms.Form):
+    """The gallery's filters, named as the API's (``kind``, ``emotion``, ``status``, ``created_after``,
+    ``created_before``), so a filtered page and a filtered API list are the same question."""
+
+    kind = forms.ChoiceField(choices=KIND_CHOICES, required=False)
     emotion = forms.ChoiceField(choices=EMOTION_CHOICES, required=False)
     status = forms.ChoiceField(choices=[("", "Any status")] + list(Media.Status.choices), required=False)
-    since = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label="Until", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    created_after = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    created_before = forms.DateField(label="Until", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    @classmethod
+    def from_query(cls, query) -> "GalleryFilterForm":
+        """The form of a page's query string (unbound when there is none), the date aliases applied."""
+        if not query:
+            return cls()
+        data = query.copy()
+        for alias, name in DATE_ALIASES.items():
+            if alias in data and not data.get(name):
+                data[name] = data[alias]
+        return cls(data)
 
     def clean(self):
         cleaned = super().clean()
-        since, until = cleaned.get("since"), cleaned.get("until")
+        since, until = cleaned.get("created_after"), cleaned.get("created_before")
         if since and until and since > until:
             raise forms.ValidationError("The start date is after the end date.", code="date_order")
         return cleaned

@@ -131,6 +131,20 @@ class Media(Job):
             return self._photo_faces
         return list(self.detections.faces())
 
+    @property
+    def duration_label(self) -> str:
+        """A clip's or recording's length as m:ss (h:mm:ss past an hour); "" when unknown or a photo."""
+        if self.kind == self.Kind.PHOTO or not self.duration_ms or self.duration_ms < 0:
+            return ""
+        minutes, seconds = divmod(round(self.duration_ms / 1000), 60)
+        hours, minutes = divmod(minutes, 60)
+        return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
+
+    @property
+    def count_noun(self) -> str:
+        """What face_count counts: faces in a photo, people (tracks) in a clip or a recording."""
+        return "face" if self.kind == self.Kind.PHOTO else "person"
+
     def original_url(self) -> str:
         return reverse("files:original", args=[self.pk]) if self.file else ""
 

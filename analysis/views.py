@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncDate
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -43,6 +43,7 @@ TILE_FIELDS = (
     "face_count",
     "dominant_emotion",
     "progress",
+    "duration_ms",
 )
 # A placeholder UUID the JS swaps for a real id, so it builds URLs from reverse()d templates.
 PLACEHOLDER_ID = "00000000-0000-0000-0000-000000000000"
@@ -105,20 +106,22 @@ def _filtered(request, form: GalleryFilterForm):
     items = Media.objects.for_user(request.user)
     if form.is_valid():
         data = form.cleaned_data
+        if data.get("kind"):
+            items = items.filter(kind=data["kind"])
         if data.get("emotion"):
             items = items.filter(dominant_emotion=data["emotion"])
         if data.get("status"):
             items = items.filter(status=data["status"])
-        if data.get("since"):
-            items = items.filter(created_at__date__gte=data["since"])
-        if data.get("until"):
-            items = items.filter(created_at__date__lte=data["until"])
+        if data.get("created_after"):
+            items = items.filter(created_at__date__gte=data["created_after"])
+        if data.get("created_before"):
+            items = items.filter(created_at__date__lte=data["created_before"])
     return items
 
 
 @login_required
 def gallery(request):
-    form = GalleryFilterForm(request.GET or None)
+    form = GalleryFilterForm.from_query(request.GET)
     # Newest first, with the id as a tie-breaker so pages never repeat or skip items that share a
     # timestamp. Every tile reads only columns of its own row: the query count per page is constant.
     items = _filtered(request, form).only(*TILE_FIELDS).order_by("-created_at", "-id")
@@ -319,6 +322,7 @@ def dashboard(request):
         active=Count("id", filter=Q(status__in=[Media.Status.QUEUED, Media.Status.PROCESSING])),
         clips=Count("id", filter=Q(kind=Media.Kind.VIDEO)),
         recordings=Count("id", filter=Q(kind=Media.Kind.LIVE)),
+        people=Sum("people", filter=Q(kind=Media.Kind.VIDEO)),
     )
     # Counted per face, not per item: a group photo says more about expressions than one dominant
     # label would. A face is a photo's face or a person (track) in a clip or a recording, with the
@@ -344,7 +348,7 @@ def dashboard(request):
     )
     recent = items.only(*TILE_FIELDS).order_by("-created_at", "-id")[:6]
     context = {
-        "counts": {**counts, "faces": face_total},
+        "counts": {**counts, "faces": face_total, "people": counts["people"] or 0},
         "emotions": _bar_chart(rows),
         "face_total": face_total,
         "top_emotion": max(rows, key=lambda row: row["value"])["emotion"] if face_total else None,

@@ -328,7 +328,10 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Facial emotion recognition API",
-    "DESCRIPTION": "Upload photos, then read the faces found and their estimated expressions.",
+    "DESCRIPTION": (
+        "Upload photos and video clips, or send live camera frames, then read the faces found and their "
+        "estimated expressions: per face for photos, per sampled frame and person (track) for clips."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # Swagger UI from the sidecar package, served by the site: no CDN, works offline.

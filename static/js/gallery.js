@@ -27,7 +27,8 @@
     }
     const faces = tile.querySelector("[data-role=faces]");
     if (faces && summary.face_count !== undefined && summary.face_count !== null && item.status === "done") {
-      faces.textContent = summary.face_count === 1 ? "1 face" : `${summary.face_count} faces`;
+      const n = summary.face_count;
+      faces.textContent = faces.dataset.noun === "person" ? `${n} ${n === 1 ? "person" : "people"}` : `${n} ${n === 1 ? "face" : "faces"}`;
       faces.hidden = false;
     }
     const bar = tile.querySelector("[data-role=progress]");
@@ -56,5 +57,37 @@
     return moved ? Facet.SOON : undefined;
   }
 
-  if (activeTiles().length) Facet.poll(step, { first: 1500, max: 15000, factor: 1.3 });
+  let polling = false;
+  function watchActive() {
+    if (polling || !activeTiles().length) return;
+    polling = true;
+    Facet.poll(async () => {
+      const next = await step();
+      if (next === Facet.STOP) polling = false;
+      return next;
+    }, { first: 1500, max: 15000, factor: 1.3 });
+  }
+  watchActive();
+
+  // New items uploaded elsewhere (the API, another tab) appear at the top without a reload: on the
+  // first page, the page itself is asked for again (same filters) and tiles it has that this one
+  // lacks are put in front. The server renders them, so a tile looks the same however it arrived.
+  const firstPage = !new URLSearchParams(location.search).get("page") || new URLSearchParams(location.search).get("page") === "1";
+  async function lookForNew() {
+    if (document.hidden) return undefined;
+    const response = await fetch(location.href, { headers: { Accept: "text/html" }, credentials: "same-origin" });
+    if (!response.ok) return undefined;
+    const fresh = new DOMParser().parseFromString(await response.text(), "text/html").getElementById("tiles");
+    if (!fresh) return undefined;
+    const known = new Set(Array.from(grid.querySelectorAll(".tile")).map((tile) => tile.dataset.id));
+    const added = Array.from(fresh.querySelectorAll(".tile")).filter((tile) => !known.has(tile.dataset.id));
+    added.reverse().forEach((tile) => grid.prepend(document.importNode(tile, true)));
+    if (added.length) {
+      document.getElementById("gallery-empty")?.remove();
+      watchActive();
+      return Facet.SOON;
+    }
+    return undefined;
+  }
+  if (firstPage && grid.dataset.watch !== undefined) Facet.poll(lookForNew, { first: 5000, max: 60000, factor: 1.5 });
 })();

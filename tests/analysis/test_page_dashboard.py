@@ -78,7 +78,7 @@ def test_its_counts_agree_with_each_other_for_photos_clips_and_live_recordings(c
     response = client.get(reverse("analysis:dashboard"))
 
     counts = response.context["counts"]
-    assert (counts["photos"], counts["clips"], counts["recordings"]) == (1, 1, 1)
+    assert (counts["photos"], counts["clips"], counts["recordings"], counts["people"]) == (1, 1, 1, 2)
     # 2 photo faces + 2 people in the clip + 1 person in the recording, each counted once.
     bars = {bar["emotion"]: bar["value"] for bar in response.context["emotions"]["bars"]}
     assert counts["faces"] == response.context["face_total"] == sum(bars.values()) == 5

@@ -115,5 +115,63 @@ def test_an_empty_gallery_invites_an_upload(client, alice):
 
     body = client.get(reverse("analysis:gallery")).content.decode()
 
-    assert "No photos yet." in body
+    assert "Nothing here yet." in body
     assert reverse("analysis:upload") in body
+
+
+def _clip(user, name, *, people=3, duration_ms=65_000, kind=Media.Kind.VIDEO):
+    return Media.objects.create(
+        user=user,
+        kind=kind,
+        original_name=name,
+        file=f"users/{user.pk}/{name}.mp4",
+        status=Media.Status.DONE,
+        face_count=people,
+        people=people,
+        duration_ms=duration_ms,
+    )
+
+
+def test_it_filters_by_kind_with_the_apis_names(client, alice):
+    _media(alice, "photo")
+    _clip(alice, "clip")
+    _clip(alice, "recording", kind=Media.Kind.LIVE)
+    client.force_login(alice)
+
+    assert _names(client.get(reverse("analysis:gallery"), {"kind": "video"})) == ["clip"]
+    assert _names(client.get(reverse("analysis:gallery"), {"kind": "live"})) == ["recording"]
+    assert _names(client.get(reverse("analysis:gallery"), {"kind": "photo"})) == ["photo"]
+
+
+def test_the_page_and_the_api_take_the_same_date_filters_and_the_old_names_alike(client, alice):
+    _media(alice, "old", days_ago=20)
+    _media(alice, "recent", days_ago=2)
+    client.force_login(alice)
+    after = (timezone.localdate() - timedelta(days=5)).isoformat()
+
+    for name in ("created_after", "since"):
+        assert _names(client.get(reverse("analysis:gallery"), {name: after})) == ["recent"]
+        api = client.get(reverse("api:media-list"), {name: after}).json()
+        assert [item["summary"]["original_name"] for item in api["results"]] == ["recent"]
+
+
+def test_the_api_refuses_an_unknown_filter_value_instead_of_ignoring_it(client, alice):
+    _media(alice, "photo")
+    client.force_login(alice)
+
+    for query in ({"kind": "gif"}, {"emotion": "bored"}, {"created_after": "yesterday"}, {"until": "2026-13-01"}):
+        response = client.get(reverse("api:media-list"), query)
+        assert response.status_code == 400, query
+        assert list(query)[0] in response.json()
+
+
+def test_a_clip_tile_says_people_and_shows_a_clip_marker_with_its_duration(client, alice):
+    _clip(alice, "party", people=3, duration_ms=65_000)
+    _media(alice, "portrait", emotion="happy")
+    client.force_login(alice)
+
+    body = client.get(reverse("analysis:gallery")).content.decode()
+
+    assert "3 people" in body and "3 faces" not in body
+    assert "1 face<" in body
+    assert "▶ clip" in body and ">1:05<" in body

@@ -8,6 +8,7 @@ import django_filters
 from django.conf import settings
 from django.http import StreamingHttpResponse
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import mixins, parsers, serializers, status, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
@@ -280,7 +281,7 @@ class MediaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Dest
         """The item's detections as CSV: frame, timestamp_ms, track, x, y, w, h, emotion and the 7 probabilities."""
         media = self._clip()
         response = StreamingHttpResponse(_csv_lines(media), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{media.pk}.csv"'
+        response["Content-Disposition"] = content_disposition_header(True, media.download_name("detections", "csv"))
         return response
 
     @extend_schema(responses={(200, "application/json"): DetectionSerializer(many=True)})
@@ -289,7 +290,7 @@ class MediaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Dest
         """The item's tracks and all its detections as one JSON document (streamed)."""
         media = self._clip()
         response = StreamingHttpResponse(_json_chunks(media), content_type="application/json")
-        response["Content-Disposition"] = f'attachment; filename="{media.pk}.json"'
+        response["Content-Disposition"] = content_disposition_header(True, media.download_name("detections", "json"))
         return response
 
     @extend_schema(request=None, responses={200: dict, 202: dict})

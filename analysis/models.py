@@ -5,6 +5,7 @@ Both are analysis.jobs.Job: one lifecycle (claim, heartbeat, attempts, done/fail
 """
 
 import uuid
+from pathlib import Path
 
 from django.conf import settings
 from django.db import models, transaction
@@ -144,6 +145,14 @@ class Media(Job):
     def count_noun(self) -> str:
         """What face_count counts: faces in a photo, people (tracks) in a clip or a recording."""
         return "face" if self.kind == self.Kind.PHOTO else "person"
+
+    def download_name(self, kind: str, extension: str) -> str:
+        """What a download of this item is saved as: ``<original name>-<kind>.<extension>``
+        (party.mov's detections: party-detections.csv); the item's id when it has no name."""
+        stem = Path(self.original_name).stem if self.original_name else ""
+        # No path separators or control characters in a name a browser will save.
+        stem = "".join(c for c in stem if c.isprintable() and c not in '/\\"').strip() or str(self.pk)
+        return f"{stem}-{kind}.{extension}"
 
     def original_url(self) -> str:
         return reverse("files:original", args=[self.pk]) if self.file else ""

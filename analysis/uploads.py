@@ -33,6 +33,16 @@ def is_image(uploaded_file) -> bool:
         uploaded_file.seek(0)
 
 
+def size_text(size: int) -> str:
+    """A byte count as the README writes the limits: binary units, whole where whole ("20 MB",
+    "1 GB", "20.5 MB"), so a 20 x 1024 x 1024 limit never reads "21 MB"."""
+    for unit, scale in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
+        if size >= scale:
+            value = size / scale
+            return f"{value:.0f} {unit}" if abs(value - round(value)) < 0.05 else f"{value:.1f} {unit}"
+    return f"{size} bytes"
+
+
 def read_photo(uploaded_file, size: int) -> tuple[Image.Image, str]:
     """The upload as an upright RGB image (reduced to FER_MAX_STORED_PIXELS) and its format, or
     UploadRejected.
@@ -42,7 +52,7 @@ def read_photo(uploaded_file, size: int) -> tuple[Image.Image, str]:
     """
     if size > settings.FER_MAX_UPLOAD_BYTES:
         raise UploadRejected(
-            f"The file is {size / 1e6:.1f} MB; the limit is {settings.FER_MAX_UPLOAD_BYTES / 1e6:.0f} MB."
+            f"The file is {size_text(size)}; the limit is {size_text(settings.FER_MAX_UPLOAD_BYTES)}."
         )
     uploaded_file.seek(0)
     try:
@@ -75,7 +85,7 @@ def probe_clip(uploaded_file, size: int) -> video.VideoInfo:
     """What the clip's header says, once it is within the size, duration and picture limits."""
     if size > settings.FER_MAX_VIDEO_BYTES:
         raise UploadRejected(
-            f"The file is {size / 1e6:,.0f} MB; the limit for clips is {settings.FER_MAX_VIDEO_BYTES / 1e6:,.0f} MB."
+            f"The file is {size_text(size)}; the limit for clips is {size_text(settings.FER_MAX_VIDEO_BYTES)}."
         )
     uploaded_file.seek(0)
     # Django keeps large uploads in a temporary file (FFmpeg reads it by path) and small ones in memory.

@@ -27,6 +27,7 @@ from .api import UploadThrottle
 from .forms import GalleryFilterForm, UploadForm
 from .models import Detection, Media
 from .services import UploadRejected, cancel_media, create_media, delete_media, request_annotated
+from .uploads import size_text
 
 # 24 tiles fill whole rows of 2, 3, 4 and 6 columns: phone, tablet and desktop grids alike.
 GALLERY_PAGE_SIZE = 24
@@ -97,6 +98,8 @@ def upload(request):
         "api_url": reverse("api:media-list"),
         "detail_template": reverse("analysis:detail", args=[PLACEHOLDER_ID]),
         "clip_limit": duration_text(settings.FER_MAX_VIDEO_SECONDS),
+        "photo_size": size_text(settings.FER_MAX_UPLOAD_BYTES),
+        "clip_size": size_text(settings.FER_MAX_VIDEO_BYTES),
     }
     # 200 even when a file was rejected: the page itself worked and reports each file's fate.
     return render(request, "analysis/upload.html", context)
@@ -221,6 +224,9 @@ def detail(request, pk):
         "exports": {
             "csv": reverse("api:media-export-csv", args=[media.pk]),
             "json": reverse("api:media-export-json", args=[media.pk]),
+            "csv_name": media.download_name("detections", "csv"),
+            "json_name": media.download_name("detections", "json"),
+            "annotated_name": media.download_name("annotated", "mp4"),
         },
     }
     return render(request, "analysis/detail.html", context)

@@ -109,3 +109,22 @@ def test_a_photo_answers_its_faces_through_the_same_detections_and_exports(alice
     assert [r["box"] for r in rows] == [face["box"] for face in item["faces"]]
     assert [r["confidence"] for r in rows] == [face["confidence"] for face in item["faces"]]
     assert len(csv_lines) == 3 and csv_lines[1].startswith("0,0,1,10,20,50,50,happy")
+
+
+def test_exports_download_under_the_items_own_name():
+    from analysis.models import Media
+
+    assert Media(original_name="party.mov").download_name("detections", "csv") == "party-detections.csv"
+    assert Media(original_name='a/b"c.mp4').download_name("annotated", "mp4") == "abc-annotated.mp4"
+    nameless = Media()
+    assert nameless.download_name("detections", "json") == f"{nameless.pk}-detections.json"
+
+
+def test_the_csv_export_is_saved_as_the_originals_name(alice):
+    media = finished_photo(alice)
+    client = api_client(alice)
+
+    response = client.get(f"/api/media/{media.pk}/export.csv/")
+
+    stem = media.original_name.rsplit(".", 1)[0]
+    assert response["Content-Disposition"] == f'attachment; filename="{stem}-detections.csv"'

@@ -93,3 +93,20 @@ def test_it_stores_a_png_with_html_appended_as_a_clean_image(alice, media_root):
         assert image.size == (512, 512)
     # Exactly what a fresh encoding of the pixels gives: nothing of the upload's bytes survives.
     assert stored.endswith(b"IEND\xaeB`\x82")
+
+
+def test_size_limits_are_written_as_the_readme_writes_them():
+    from analysis.uploads import size_text
+
+    assert size_text(20 * 1024 * 1024) == "20 MB"
+    assert size_text(1024**3) == "1 GB"
+    assert size_text(int(20.5 * 1024 * 1024)) == "20.5 MB"
+    assert size_text(700) == "700 bytes"
+
+
+def test_the_upload_page_prints_the_limits_people_read_in_the_readme(client, alice):
+    client.force_login(alice)
+
+    body = client.get("/upload/").content.decode()
+
+    assert "photos up to 20 MB" in body and "1 GB" in body and "21 MB" not in body

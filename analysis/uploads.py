@@ -51,9 +51,7 @@ def read_photo(uploaded_file, size: int) -> tuple[Image.Image, str]:
     closed once decoded (Pillow's close releases the full-size pixels and the file together).
     """
     if size > settings.FER_MAX_UPLOAD_BYTES:
-        raise UploadRejected(
-            f"The file is {size_text(size)}; the limit is {size_text(settings.FER_MAX_UPLOAD_BYTES)}."
-        )
+        raise UploadRejected(f"The file is {size_text(size)}; the limit is {size_text(settings.FER_MAX_UPLOAD_BYTES)}.")
     uploaded_file.seek(0)
     try:
         image = Image.open(uploaded_file, formats=ACCEPTED_FORMATS)

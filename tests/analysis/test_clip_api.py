@@ -115,7 +115,7 @@ def test_exports_download_under_the_items_own_name():
     from analysis.models import Media
 
     assert Media(original_name="party.mov").download_name("detections", "csv") == "party-detections.csv"
-    assert Media(original_name='a/b"c.mp4').download_name("annotated", "mp4") == "abc-annotated.mp4"
+    assert Media(original_name='a/b"c.mp4').download_name("annotated", "mp4") == "bc-annotated.mp4"
     nameless = Media()
     assert nameless.download_name("detections", "json") == f"{nameless.pk}-detections.json"
 

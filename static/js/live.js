@@ -47,13 +47,30 @@
     status.textContent = text;
   }
 
+  // Why the camera did not start, in the page's main area with what to check (not only the status
+  // line): the browser's error name says which of the checks comes first.
+  const PROBLEMS = {
+    NotAllowedError: "Camera access was refused",
+    SecurityError: "Camera access was refused",
+    NotFoundError: "No camera was found",
+    OverconstrainedError: "No camera was found",
+    NotReadableError: "The camera is in use or could not be read",
+    AbortError: "The camera is in use or could not be read",
+    insecure: "The camera needs a secure page",
+    unsupported: "This browser cannot use a camera",
+  };
+  function showProblem(kind, reason) {
+    const box = document.getElementById("live-problem");
+    document.getElementById("live-problem-title").textContent = PROBLEMS[kind] || "The camera could not start";
+    document.getElementById("live-problem-reason").textContent = reason;
+    box.hidden = false;
+    setStatus(`${PROBLEMS[kind] || "The camera could not start"}.`);
+  }
+
   async function start() {
     if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
-      setStatus(
-        window.isSecureContext
-          ? "This browser cannot use a camera."
-          : "The camera needs a secure page: open the site over https:// (or on 127.0.0.1)."
-      );
+      if (window.isSecureContext) showProblem("unsupported", "This browser offers no camera to web pages.");
+      else showProblem("insecure", "Open the site over https:// (or on 127.0.0.1) to use the camera.");
       return;
     }
     startButton.disabled = true;
@@ -61,9 +78,10 @@
       stream = await navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 640 } }, audio: false });
     } catch (error) {
       startButton.disabled = false;
-      setStatus(`No camera: ${error.message || error.name}.`);
+      showProblem(error.name, `The browser said: ${error.message || error.name}.`);
       return;
     }
+    document.getElementById("live-problem").hidden = true;
     video.srcObject = stream;
     await video.play().catch(() => {});
     stage.classList.add("is-running");

@@ -125,7 +125,65 @@ window.Facet = window.Facet || {};
       box.append(label);
       layer.append(box);
     });
+    Facet.placeLabels(layer);
+    if (!layer.facetLabelsWatched && window.ResizeObserver) {
+      // Labels keep their pixel size while the picture scales: place them again at each new size.
+      new ResizeObserver(() => Facet.placeLabels(layer)).observe(layer);
+      layer.facetLabelsWatched = true;
+    }
     return faces.length;
+  };
+
+  // Places every box's label where it overlaps no other label and stays inside the picture, as near
+  // as it can to its place above the box's left corner: above or below the box, a row further out,
+  // inside its edges, or beside a label placed before; where every place is taken, the one
+  // overlapping least. In the layer's pixels, so it holds at
+  // every width; a label wider than the picture is cut with an ellipsis.
+  Facet.placeLabels = function (layer) {
+    const width = layer.clientWidth;
+    const height = layer.clientHeight;
+    if (!width || !height) return;
+    const placed = [];
+    const overlap = (a, b) =>
+      Math.max(0, Math.min(a.x + a.w, b.x + b.w) - Math.max(a.x, b.x)) *
+      Math.max(0, Math.min(a.y + a.h, b.y + b.h) - Math.max(a.y, b.y));
+    const boxes = Array.from(layer.querySelectorAll(":scope > .facebox"));
+    boxes.sort((a, b) => Number(a.dataset.face) - Number(b.dataset.face));
+    boxes.forEach((box) => {
+      const label = box.querySelector(".facebox__label");
+      if (!label) return;
+      label.style.maxWidth = `${width}px`;
+      const bx = box.offsetLeft;
+      const by = box.offsetTop;
+      const lw = Math.min(label.offsetWidth, width);
+      const lh = label.offsetHeight;
+      const bw = box.offsetWidth;
+      const bh = box.offsetHeight;
+      const clampX = (x) => Math.min(Math.max(0, x), Math.max(0, width - lw));
+      const clampY = (y) => Math.min(Math.max(0, y), Math.max(0, height - lh));
+      // Rows above and below the box (nearest first) and just inside its edges; columns at its left
+      // or right edge, or beside a label placed already.
+      const rows = [by + 2, by + bh - lh - 2];
+      for (let k = 0; k < 5; k += 1) rows.push(by - (k + 1) * (lh + 2), by + bh + 2 + k * (lh + 2));
+      const columns = [bx - 3, bx + bw - lw + 3];
+      placed.forEach((other) => columns.push(other.x + other.w + 2, other.x - lw - 2));
+      const preferred = { x: clampX(bx - 3), y: clampY(by - lh - 2) };
+      let best = null;
+      let bestCost = Infinity;
+      rows.forEach((row) => columns.forEach((column) => {
+        const spot = { x: clampX(column), y: clampY(row), w: lw, h: lh };
+        const covered = placed.reduce((sum, other) => sum + overlap(spot, other), 0);
+        const cost = covered * 1000 + Math.abs(spot.x - preferred.x) + Math.abs(spot.y - preferred.y);
+        if (cost < bestCost) { best = spot; bestCost = cost; }
+      }));
+      placed.push(best);
+      // The label is the box's child: its place relative to the box (3 px: the box's border).
+      label.style.left = `${best.x - bx - 3}px`;
+      label.style.top = `${best.y - by - 3}px`;
+      label.style.bottom = "auto";
+      label.style.margin = "0";
+      label.dataset.placed = "1";
+    });
   };
 
   // One chart per person in `container`: each emotion's probability over time, as SVG paths drawn

@@ -25,10 +25,12 @@
     const thumb = document.createElement("img");
     thumb.className = "filelist__thumb";
     thumb.alt = "";
+    thumb.hidden = true; // shown only once a picture loads: never a broken-image icon
     if (file.type.startsWith("image/") && file.size < 25 * 1024 * 1024) {
       const url = URL.createObjectURL(file);
+      thumb.onload = () => { thumb.hidden = false; URL.revokeObjectURL(url); };
+      thumb.onerror = () => URL.revokeObjectURL(url);
       thumb.src = url;
-      thumb.onload = thumb.onerror = () => URL.revokeObjectURL(url);
     }
     const text = document.createElement("div");
     const name = document.createElement("div");
@@ -43,7 +45,41 @@
     badge.textContent = "waiting";
     item.append(thumb, text, badge);
     list.prepend(item);
-    return { item, msg, badge };
+    return { item, msg, badge, thumb };
+  }
+
+  const ACTIVE = new Set(["queued", "processing"]);
+  const counted = (item) => {
+    const n = (item.summary || {}).face_count || 0;
+    if (item.kind === "photo") return n === 1 ? "1 face" : `${n} faces`;
+    return n === 1 ? "1 person" : `${n} people`;
+  };
+
+  // After the upload, the row follows its item to the end: the API's status word, then the face
+  // count or the failure reason, and (for a clip) its poster once the worker has made it.
+  function follow(view, url, href) {
+    Facet.poll(async () => {
+      const item = await Facet.getJSON(url);
+      view.item.dataset.status = item.status;
+      view.badge.className = `badge badge--${item.status}`;
+      view.badge.textContent = item.status;
+      const thumbnail = (item.summary || {}).thumbnail;
+      if (thumbnail && view.thumb.hidden) {
+        view.thumb.onload = () => { view.thumb.hidden = false; };
+        view.thumb.src = thumbnail;
+      }
+      let text;
+      if (item.status === "done") text = `Done: ${counted(item)}.`;
+      else if (item.status === "failed") text = `Failed: ${item.error || "the analysis did not finish."}`;
+      else if (item.status === "cancelled") text = "Cancelled.";
+      else text = item.status === "processing" ? `Analysing… ${Math.round((item.progress || 0) * 100)}%` : "Queued for analysis.";
+      view.msg.textContent = text + " ";
+      const link = document.createElement("a");
+      link.href = href;
+      link.textContent = "View result";
+      view.msg.append(link);
+      return ACTIVE.has(item.status) ? undefined : Facet.STOP;
+    }, { first: 1000, max: 10000, factor: 1.3 });
   }
 
   function settle(view, ok, message, href) {
@@ -81,6 +117,11 @@
     if (response.status === 202 || response.status === 201) {
       const href = data && data.id ? detailTemplate.replace(placeholderId, data.id) : null;
       settle(view, true, "Accepted: analysis queued.", href);
+      if (data && data.url && href) {
+        view.badge.className = "badge badge--queued";
+        view.badge.textContent = data.status || "queued";
+        follow(view, data.url, href);
+      }
     } else if (response.status === 429) {
       // The per-user upload limit: wait as long as the server asks (within reason) and send again,
       // so a large batch trickles through instead of failing halfway.

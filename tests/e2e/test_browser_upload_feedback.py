@@ -97,3 +97,35 @@ def test_files_over_the_upload_limit_wait_and_are_sent_again(new_page, sign_up, 
 
     assert Media.objects.filter(user__username="batcher").count() == 3
     assert page.errors == []
+
+
+def test_each_row_follows_its_item_to_the_end_and_a_rejected_file_shows_no_broken_picture(new_page, sign_up, tmp_path):
+    good, other = tmp_path / "one.png", tmp_path / "two.png"
+    Image.new("RGB", (120, 90), (30, 140, 200)).save(good)
+    Image.new("RGB", (120, 90), (200, 140, 30)).save(other)
+    fake = tmp_path / "broken.jpg"
+    fake.write_bytes(b"\xff\xd8\xff not really a jpeg")
+    page = new_page()
+    sign_up(page, "follower")
+
+    page.set_input_files("#id_file", [str(good), str(other), str(fake)])
+    page.wait_for_function("document.querySelectorAll('.filelist__item[data-result]').length === 3")
+    items = page.locator(".filelist__item")
+    rows = {items.nth(i).locator(".filelist__name").inner_text(): items.nth(i) for i in range(items.count())}
+    assert rows["broken.jpg"].locator("img.filelist__thumb").is_hidden()
+    assert rows["one.png"].locator("[class^=badge]").inner_text() == "queued"
+
+    media = {m.original_name: m for m in Media.objects.filter(user__username="follower")}
+    Media.objects.filter(pk=media["one.png"].pk).update(status=Media.Status.DONE, face_count=2, dominant_emotion="sad")
+    Media.objects.filter(pk=media["two.png"].pk).update(status=Media.Status.FAILED, error="The photo was on fire.")
+
+    page.wait_for_selector('.filelist__item[data-status="done"]', timeout=30_000)
+    page.wait_for_selector('.filelist__item[data-status="failed"]', timeout=30_000)
+    assert "Done: 2 faces." in rows["one.png"].inner_text()
+    assert rows["one.png"].locator(".badge").inner_text() == "done"
+    assert "Failed: The photo was on fire." in rows["two.png"].inner_text()
+    assert (
+        rows["two.png"].get_by_role("link", name="View result").get_attribute("href")
+        == f"/media/{media['two.png'].pk}/"
+    )
+    assert page.errors == []

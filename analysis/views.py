@@ -293,27 +293,35 @@ def _bar_chart(rows: list[dict], *, width: int = CHART_WIDTH, bar: int = 22, gap
     }
 
 
-def _activity_chart(per_day: dict, days: int, *, width: int = CHART_WIDTH, height: int = 140) -> dict:
-    """Geometry for a column chart of uploads per day over the last ``days`` days."""
+def _activity_chart(per_day: dict, days: int, *, width: int = CHART_WIDTH, height: int = 120) -> dict:
+    """Geometry for a column chart of uploads per day over the last ``days`` days (its axis labels
+    and a text summary for screen readers beside it)."""
     today = timezone.localdate()
     dates = [today - timedelta(days=days - 1 - i) for i in range(days)]
-    top = max(per_day.values(), default=0) or 1
+    busiest = max(per_day.values(), default=0)
+    # The axis tops at an even count, so its middle tick is a whole number too.
+    top = max(2, busiest + busiest % 2)
     slot = width / days
     columns = []
     for i, day in enumerate(dates):
         n = per_day.get(day, 0)
-        h = round((height - 20) * n / top, 1)
-        columns.append(
-            {"x": round(i * slot + 1, 1), "w": round(slot - 2, 1), "h": h, "y": height - 20 - h, "n": n, "day": day}
-        )
+        h = round(height * n / top, 1)
+        columns.append({"x": round(i * slot + 1, 1), "w": round(slot - 2, 1), "h": h, "y": height - h, "n": n, "day": day})
+    total = sum(per_day.get(day, 0) for day in dates)
+    summary = f"{total} upload{'s' if total != 1 else ''} in the last {days} days"
+    if busiest:
+        peak = max(dates, key=lambda day: (per_day.get(day, 0), day))
+        summary += f"; the busiest day was {peak:%d %b} with {busiest}"
     return {
         "width": width,
         "height": height,
-        "base": height - 20,
+        "grid": [0, height / 2, height],
         "columns": columns,
         "top": top,
         "first": dates[0],
+        "middle": dates[days // 2],
         "last": dates[-1],
+        "summary": summary + ".",
     }
 
 

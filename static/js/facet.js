@@ -186,37 +186,113 @@ window.Facet = window.Facet || {};
     });
   };
 
+  // m:ss (h:mm:ss past an hour) of a time in milliseconds.
+  Facet.clock = function (ms) {
+    const all = Math.max(0, Math.round(ms / 1000));
+    const h = Math.floor(all / 3600), m = Math.floor((all % 3600) / 60), sec = String(all % 60).padStart(2, "0");
+    return h ? `${h}:${String(m).padStart(2, "0")}:${sec}` : `${m}:${sec}`;
+  };
+
+  // Tick times for an axis of `totalMs`: a round step (1 s ... 30 min) giving at most 6 ticks.
+  Facet.ticks = function (totalMs) {
+    const steps = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600].map((s) => s * 1000);
+    const step = steps.find((s) => totalMs / s <= 6) || Math.ceil(totalMs / 6);
+    const out = [];
+    for (let t = 0; t <= totalMs; t += step) out.push(t);
+    return out;
+  };
+
+  // Each emotion's moving average over `windowMs` around every row (two pointers: linear time).
+  function smoothed(rows, windowMs) {
+    const names = Facet.emotions();
+    const sums = Object.fromEntries(names.map((n) => [n, 0]));
+    let lo = 0, hi = 0;
+    return rows.map((row) => {
+      while (hi < rows.length && rows[hi].timestamp_ms <= row.timestamp_ms + windowMs / 2) {
+        names.forEach((n) => { sums[n] += rows[hi].probabilities[n]; });
+        hi += 1;
+      }
+      while (rows[lo].timestamp_ms < row.timestamp_ms - windowMs / 2) {
+        names.forEach((n) => { sums[n] -= rows[lo].probabilities[n]; });
+        lo += 1;
+      }
+      const count = hi - lo;
+      return { ...row, probabilities: Object.fromEntries(names.map((n) => [n, sums[n] / count])) };
+    });
+  }
+
   // One chart per person in `container`: each emotion's probability over time, as SVG paths drawn
-  // like analysis/live.py's recording_timeline. rows: the detections API's rows ({timestamp_ms,
-  // track, probabilities}; rows without a track are frames without a face). A line has a gap where
-  // the person was not seen for over `gapMs`. `shiftMs` moves every point right (a live recording's
-  // per-second row is drawn at the middle of its second). With `onSeek(ms)`, a click on a chart
-  // calls it and each chart shows a play head; the returned moveHead(ms) moves the heads.
+  // like analysis/recordings.py's recording_timeline, with a 0-100% axis and a time axis in m:ss
+  // (HTML beside the SVG, so the text keeps its size at any width). rows: the detections API's rows
+  // ({timestamp_ms, track, probabilities}; rows without a track are frames without a face). A line
+  // has a gap where the person was not seen for over `gapMs`. `shiftMs` moves every point right (a
+  // live recording's per-second row is drawn at the middle of its second). A clip longer than
+  // `smoothFromMs` is drawn smoothed (a moving average over a hundredth of it, at least 2 s) with a
+  // button for the raw lines. With `onSeek(ms)`, a click on a chart calls it and each chart shows a
+  // play head; the returned moveHead(ms) moves the heads.
   Facet.timeline = function (container, rows, options) {
-    const { totalMs, shiftMs = 0, gapMs = 1000, width = 600, height = 90, onSeek = null, label = "over time" } = options;
+    const {
+      totalMs, shiftMs = 0, gapMs = 1000, width = 600, height = 90, onSeek = null, label = "over time",
+      smoothFromMs = 60000,
+    } = options;
     const total = Math.max(totalMs, 1);
     const x = (ms) => (width * (ms + shiftMs)) / total;
-    const heads = [];
-    container.textContent = "";
+    const y = (p) => height - 4 - (height - 8) * p;
+    const windowMs = Math.max(2000, total / 100);
+    const canSmooth = total > smoothFromMs;
+    let raw = !canSmooth;
+    let heads = [];
+    let lastHead = null;
     const tracks = Array.from(new Set(rows.filter((r) => r.track !== null).map((r) => r.track))).sort((a, b) => a - b);
-    tracks.forEach((track) => {
-      const mine = rows.filter((r) => r.track === track).sort((a, b) => a.timestamp_ms - b.timestamp_ms);
-      const figure = document.createElement("figure");
-      figure.className = "timeline__track";
-      const caption = document.createElement("figcaption");
-      caption.className = "small";
-      caption.textContent = `Person ${track}`;
+    const byTrack = new Map(tracks.map((track) => [
+      track, rows.filter((r) => r.track === track).sort((a, b) => a.timestamp_ms - b.timestamp_ms),
+    ]));
+
+    function axisX() {
+      const axis = document.createElement("div");
+      axis.className = "timeline__xaxis";
+      axis.setAttribute("aria-hidden", "true");
+      Facet.ticks(total).forEach((t) => {
+        const tick = document.createElement("span");
+        tick.style.left = `${(100 * t) / total}%`;
+        tick.textContent = Facet.clock(t);
+        axis.append(tick);
+      });
+      return axis;
+    }
+
+    function chart(track) {
+      const mine = raw ? byTrack.get(track) : smoothed(byTrack.get(track), windowMs);
       const svg = document.createElementNS(SVG, "svg");
       svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
       svg.setAttribute("preserveAspectRatio", "none");
       svg.setAttribute("role", "img");
-      svg.setAttribute("aria-label", `Emotion probabilities of person ${track} ${label}${onSeek ? "; click to seek" : ""}`);
+      const view = raw ? "" : `, smoothed over ${Math.round(windowMs / 1000)} s`;
+      svg.setAttribute("aria-label", `Emotion probabilities of person ${track} ${label}${view}${onSeek ? "; click to seek" : ""}`);
       svg.classList.add("timeline__chart");
+      [0, 0.5, 1].forEach((p) => {
+        const grid = document.createElementNS(SVG, "line");
+        grid.setAttribute("class", "timeline__grid");
+        grid.setAttribute("x1", "0");
+        grid.setAttribute("x2", String(width));
+        grid.setAttribute("y1", y(p).toFixed(1));
+        grid.setAttribute("y2", y(p).toFixed(1));
+        svg.append(grid);
+      });
+      Facet.ticks(total).forEach((t) => {
+        const grid = document.createElementNS(SVG, "line");
+        grid.setAttribute("class", "timeline__grid");
+        grid.setAttribute("x1", x(t - shiftMs).toFixed(1));
+        grid.setAttribute("x2", x(t - shiftMs).toFixed(1));
+        grid.setAttribute("y1", "0");
+        grid.setAttribute("y2", String(height));
+        svg.append(grid);
+      });
       Facet.emotions().forEach((name) => {
         let d = "", last = -Infinity;
         mine.forEach((r) => {
           const command = r.timestamp_ms - last > gapMs ? "M" : "L";
-          d += `${command}${x(r.timestamp_ms).toFixed(1)},${(height - 4 - (height - 8) * r.probabilities[name]).toFixed(1)}`;
+          d += `${command}${x(r.timestamp_ms).toFixed(1)},${y(r.probabilities[name]).toFixed(1)}`;
           last = r.timestamp_ms;
         });
         const path = document.createElementNS(SVG, "path");
@@ -236,12 +312,52 @@ window.Facet = window.Facet || {};
           onSeek(Math.max(0, (total * (event.clientX - rect.left)) / rect.width));
         });
       }
-      figure.append(caption, svg);
-      container.append(figure);
-    });
-    container.dataset.tracks = String(tracks.length);
-    return {
+      return svg;
+    }
+
+    function render() {
+      container.textContent = "";
+      heads = [];
+      if (canSmooth && tracks.length) {
+        const toggle = document.createElement("button");
+        toggle.type = "button";
+        toggle.className = "btn btn--small btn--ghost timeline__toggle";
+        toggle.setAttribute("aria-pressed", String(raw));
+        toggle.textContent = raw ? "Show smoothed lines" : "Show raw lines";
+        toggle.addEventListener("click", () => { raw = !raw; render(); });
+        container.append(toggle);
+      }
+      tracks.forEach((track) => {
+        const figure = document.createElement("figure");
+        figure.className = "timeline__track";
+        const caption = document.createElement("figcaption");
+        caption.className = "small";
+        caption.textContent = `Person ${track}`;
+        const plot = document.createElement("div");
+        plot.className = "timeline__plot";
+        const axisY = document.createElement("div");
+        axisY.className = "timeline__yaxis";
+        axisY.setAttribute("aria-hidden", "true");
+        ["100%", "50%", "0%"].forEach((text) => {
+          const tick = document.createElement("span");
+          tick.textContent = text;
+          axisY.append(tick);
+        });
+        const area = document.createElement("div");
+        area.className = "timeline__area";
+        area.append(chart(track), axisX());
+        plot.append(axisY, area);
+        figure.append(caption, plot);
+        container.append(figure);
+      });
+      container.dataset.tracks = String(tracks.length);
+      container.dataset.view = raw ? "raw" : "smoothed";
+      if (lastHead !== null) handle.moveHead(lastHead);
+    }
+
+    const handle = {
       moveHead(ms) {
+        lastHead = ms;
         const at = x(ms - shiftMs).toFixed(1);
         heads.forEach((head) => {
           head.setAttribute("x1", at);
@@ -249,6 +365,8 @@ window.Facet = window.Facet || {};
         });
       },
     };
+    render();
+    return handle;
   };
 
   document.addEventListener("click", (event) => {

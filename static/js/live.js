@@ -182,11 +182,16 @@
   function draw(now) {
     const context = chart.getContext("2d");
     const { width, height } = chart;
-    const pad = 24;
+    // The canvas is scaled to its box: text sized in canvas pixels shrinks on a phone. Size it so
+    // that it is shown at 12 CSS pixels at any width (never under 11, the issue's floor).
+    const scale = chart.clientWidth ? width / chart.clientWidth : 1;
+    const fontPx = Math.ceil(12 * scale);
+    const pad = Math.max(24, Math.ceil(fontPx * 2.2));
+    chart.dataset.labelPx = String(fontPx / scale);
     context.clearRect(0, 0, width, height);
     context.strokeStyle = "rgba(128,128,128,0.35)";
     context.fillStyle = css.getPropertyValue("--muted").trim() || "#777";
-    context.font = "12px system-ui, sans-serif";
+    context.font = `${fontPx}px system-ui, sans-serif`;
     context.lineWidth = 1;
     for (const level of [0, 0.5, 1]) {
       const y = pad + (1 - level) * (height - 2 * pad);
@@ -197,7 +202,7 @@
       context.fillText(`${level * 100}%`, 0, y - 2);
     }
     context.fillText("−30 s", pad, height - 6);
-    context.fillText("now", width - 30, height - 6);
+    context.fillText("now", width - 4 - context.measureText("now").width, height - 6);
     context.lineWidth = 2;
     for (const name of EMOTIONS) {
       context.strokeStyle = colours[name];

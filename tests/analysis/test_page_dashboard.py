@@ -102,3 +102,15 @@ def test_the_landing_page_sends_logged_in_users_to_their_dashboard(client, alice
     client.force_login(alice)
 
     assert client.get(reverse("analysis:home")).url == reverse("analysis:dashboard")
+
+
+def test_the_activity_chart_has_a_text_summary_and_a_tooltip_per_day(client, alice):
+    _photo_with_faces(alice, ["happy"])
+    _photo_with_faces(alice, ["sad"])
+    client.force_login(alice)
+
+    body = client.get(reverse("analysis:dashboard")).content.decode()
+
+    assert "2 uploads in the last 30 days; the busiest day was" in body
+    assert ": 2 uploads</title>" in body and ": 0 uploads</title>" in body
+    assert 'class="activity__yaxis"' in body and 'class="activity__xaxis"' in body

@@ -9,6 +9,8 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import IntegrityError
 from django.utils import timezone
 
 from analysis import dispatch, webhook_http
@@ -81,6 +83,15 @@ def deliver(message_id) -> None:
         duration_ms=reply.duration_ms,
         error=reply.error[:500],
     )
+    try:
+        _finish(message, delivery, reply)
+    except (IntegrityError, ObjectDoesNotExist):
+        # The endpoint (and so the message) was deleted while we sent: nothing is left to record.
+        logger.info("Webhook %s: its endpoint was deleted during the attempt", message.webhook_id)
+
+
+def _finish(message: WebhookMessage, delivery: WebhookDelivery, reply: webhook_http.Reply) -> None:
+    """Record the attempt, and mark the message done, failed, or waiting for its retry."""
     if reply.succeeded:
         delivery.save()
         message.endpoint.record_success()

@@ -173,7 +173,7 @@ def post(url: str, body: bytes, headers: dict, *, timeout_s: float) -> Reply:
         status = response.status
     except Refused as exc:
         return Reply(None, elapsed_ms(), f"Refused: {exc}")
-    except (OSError, http.client.HTTPException) as exc:
+    except (OSError, ValueError, http.client.HTTPException) as exc:  # ValueError: http.client.InvalidURL
         if expired.is_set() or isinstance(exc, TimeoutError):
             return Reply(None, elapsed_ms(), f"No answer within {timeout_s:g} s.")
         if isinstance(exc, ssl.SSLError):

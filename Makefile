@@ -1,4 +1,5 @@
-# `make run` sets everything up and runs the site, a worker and the sweeper on http://127.0.0.1:8000.
+# `make run` sets everything up and runs the site, a worker (queues celery, live, webhooks) and the sweeper on
+# http://127.0.0.1:8000.
 # `make test` runs the test suite and `make lint` the checks; .ci/run runs both in CI, lint first.
 PYTHON ?= python3
 VENV := .venv

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import views, webhook_views
 
 app_name = "accounts"
 
@@ -12,6 +12,9 @@ urlpatterns = [
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("profile/", views.profile, name="profile"),
     path("token/", views.rotate_token, name="rotate_token"),
+    path("webhooks/", webhook_views.add_webhook, name="add_webhook"),
+    path("webhooks/<uuid:pk>/test/", webhook_views.test_webhook, name="test_webhook"),
+    path("webhooks/<uuid:pk>/delete/", webhook_views.delete_webhook, name="delete_webhook"),
     path("delete/", views.delete_account, name="delete"),
     path("password/change/", views.PasswordChangeView.as_view(), name="password_change"),
     path(

@@ -13,7 +13,7 @@ from rest_framework.authtoken.models import Token
 
 from analysis.services import delete_user_data
 
-from . import ratelimit
+from . import ratelimit, webhook_views
 from .forms import PasswordConfirmForm, RateLimitedAuthenticationForm, SignUpForm
 
 logger = logging.getLogger(__name__)
@@ -76,8 +76,13 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
 @login_required
 def profile(request):
+    return render_profile(request)
+
+
+def render_profile(request, *, status: int = 200, **webhook_context):
     token = Token.objects.filter(user=request.user).first()
-    return render(request, "accounts/profile.html", {"token": token})
+    context = {"token": token, **webhook_views.profile_context(request.user, **webhook_context)}
+    return render(request, "accounts/profile.html", context, status=status)
 
 
 @login_required

@@ -3,7 +3,7 @@ from django.db import transaction
 from django.utils.html import format_html
 
 from analysis import dispatch, services
-from analysis.models import AnnotatedCopy, Detection, Media
+from analysis.models import AnnotatedCopy, Detection, Media, WebhookDelivery, WebhookEndpoint
 
 
 class DetectionInline(admin.TabularInline):
@@ -107,3 +107,31 @@ def requeue(jobs, send) -> int:
                 send(job)
                 count += 1
     return count
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(admin.ModelAdmin):
+    """Endpoints are their owners' (profile page, API): the admin looks, and may delete or disable."""
+
+    list_display = ["url", "user", "events", "enabled", "failing_since", "created_at"]
+    list_filter = ["enabled"]
+    search_fields = ["url", "user__username"]
+    list_select_related = ["user"]
+    exclude = ["secret"]
+    readonly_fields = ["user", "url", "events", "disabled_reason", "failing_since", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "endpoint", "attempt", "status_code", "duration_ms", "error", "next_retry_at"]
+    list_select_related = ["endpoint"]
+    search_fields = ["endpoint__url", "message__webhook_id"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -19,7 +19,7 @@ from rest_framework.throttling import SimpleRateThrottle, UserRateThrottle
 
 import ml
 from accounts import ratelimit
-from analysis import services
+from analysis import idempotency, services
 from analysis.models import Detection, Media
 from ml.summary import ROW_FIELDS, TRACK_FIELDS
 from ml.video_io import duration_text
@@ -214,10 +214,15 @@ class MediaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Dest
                 description="The file was rejected; the message says why. Nothing was stored.",
             ),
             429: OpenApiResponse(description="Too many uploads; retry after the Retry-After header's seconds."),
+            **idempotency.RESPONSES,
         },
+        parameters=[idempotency.PARAMETER],
     )
     def create(self, request):
         """Upload one photo or clip; it is analysed in the background."""
+        return idempotency.handle(request, lambda: self._upload(request))
+
+    def _upload(self, request):
         # A serializer's FileField takes the last of several parts named `file` and drops the others
         # without a word: refuse instead, before anything is stored.
         parts = len(request.FILES.getlist("file"))

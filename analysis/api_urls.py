@@ -1,12 +1,13 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from analysis import api, live_views
+from analysis import api, live_views, webhook_api
 
 app_name = "api"
 
 router = SimpleRouter()
 router.register("media", api.MediaViewSet, basename="media")
+router.register("webhooks", webhook_api.WebhookEndpointViewSet, basename="webhook")
 
 urlpatterns = [
     path("auth/token/", api.ObtainTokenView.as_view(), name="token"),

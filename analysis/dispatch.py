@@ -21,6 +21,11 @@ ANALYZE_MEDIA = "analysis.tasks.analyze_media"
 ANNOTATE_CLIP = "analysis.tasks.annotate_clip"
 SWEEP_STALE_JOBS = "analysis.tasks.sweep_stale_jobs"
 ANALYZE_LIVE_FRAME = "analysis.tasks.analyze_live_frame"
+DELIVER_WEBHOOK = "analysis.tasks.deliver_webhook"
+
+# A countdown longer than this is not left to the broker (Redis hands an unacknowledged message out
+# again after its visibility timeout): the sweeper sends such a retry when it is due.
+MAX_COUNTDOWN_S = 600
 
 # What the broker's message headers and the worker's events show instead of a live frame's bytes.
 FRAME_ARGSREPR = "('<live frame>',)"
@@ -31,6 +36,9 @@ def time_limit_s(task_name: str, *, clip: bool = False) -> int:
     if task_name == ANNOTATE_CLIP or (task_name == ANALYZE_MEDIA and clip):
         # Kept above the decoder's own budget (FER_VIDEO_MAX_DECODE_SECONDS), so the budget trips first.
         return settings.FER_VIDEO_TASK_TIME_LIMIT
+    if task_name == DELIVER_WEBHOOK:
+        # The request's own deadline, and room to record the attempt after it.
+        return max(limits.MIN_TIME_LIMIT_S, int(settings.FER_WEBHOOK_TIMEOUT_S) + 20)
     return settings.FER_TASK_TIME_LIMIT
 
 
@@ -40,14 +48,14 @@ def decode_budget_s() -> int:
     return limits.decode_budget_s(settings.FER_VIDEO_MAX_DECODE_SECONDS, time_limit_s(ANALYZE_MEDIA, clip=True))
 
 
-def _send_after_commit(task_name: str, job_id, limit_s: int) -> None:
+def _send_after_commit(task_name: str, job_id, limit_s: int, **options) -> None:
     args = [str(job_id)]
     # The soft limit comes before the hard one, so the task can store why it stopped.
     soft_s = limits.soft_limit_s(limit_s)
 
     def send():
         try:
-            app.send_task(task_name, args=args, time_limit=limit_s, soft_time_limit=soft_s)
+            app.send_task(task_name, args=args, time_limit=limit_s, soft_time_limit=soft_s, **options)
         except Exception:
             # The broker is unreachable. The row is committed, queued, with its files: the upload (or
             # request) is still accepted, and the sweeper sends the job again once it has waited
@@ -65,6 +73,12 @@ def analyze_media(media) -> None:
 def annotate_clip(media_id) -> None:
     """Queue the making of a clip's annotated copy once the current transaction commits."""
     _send_after_commit(ANNOTATE_CLIP, media_id, time_limit_s(ANNOTATE_CLIP))
+
+
+def deliver_webhook(message_id, countdown_s: float = 0) -> None:
+    """Queue an attempt at sending a webhook message (queue ``webhooks``) once the transaction commits."""
+    options = {"countdown": countdown_s} if countdown_s > 0 else {}
+    _send_after_commit(DELIVER_WEBHOOK, message_id, time_limit_s(DELIVER_WEBHOOK), **options)
 
 
 def analyze_live_frame(data: bytes, deadline_s: float):

@@ -2,7 +2,8 @@
 claim, beat, report, finish, fail, re-queue and restart it, and the worker's heartbeat thread.
 
 A job's state changes only through these methods, each a conditional UPDATE (or a locked write), so
-two workers, a worker and the sweeper, or a worker and the admin can never both win.
+two workers, a worker and the sweeper, or a worker and the admin can never both win. Every way a job
+ends sends ``job_finished`` once, inside the transaction that ended it (webhook events hang off it).
 """
 
 import logging
@@ -11,9 +12,10 @@ from datetime import timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Greatest
+from django.dispatch import Signal
 from django.utils import timezone
 
 from ml import video
@@ -30,6 +32,10 @@ class JobStatus(models.TextChoices):
 
 
 FINAL_STATES = frozenset({JobStatus.DONE, JobStatus.FAILED, JobStatus.CANCELLED})
+
+# Sent with ``job`` (its final status set) by Job._finished, inside the transaction that ended it: a
+# receiver's writes (analysis.webhooks records its events) commit, or roll back, with the ending.
+job_finished = Signal()
 
 
 class JobQuerySet(models.QuerySet):
@@ -72,12 +78,25 @@ class Job(models.Model):
     def is_final(self) -> bool:
         return self.status in self.FINAL_STATES
 
+    @classmethod
+    def max_attempts(cls) -> int:
+        """Claims allowed per job (a webhook delivery has a cap of its own)."""
+        return settings.FER_JOB_MAX_ATTEMPTS
+
+    def _claim_filter(self) -> Q:
+        """What else a claim requires (a webhook delivery: that its retry is due)."""
+        return Q()
+
     @property
     def out_of_attempts(self) -> bool:
         """No attempt left to the sweeper: for a queued job, the re-send (which counts one, see
         requeue_stale) would leave no claim."""
         resend = 1 if self.status == JobStatus.QUEUED else 0
-        return self.attempts + resend >= settings.FER_JOB_MAX_ATTEMPTS
+        return self.attempts + resend >= self.max_attempts()
+
+    def _finished(self) -> None:
+        """Announce that the job ended (call once, inside the transaction that ended it)."""
+        job_finished.send(sender=type(self), job=self)
 
     def _this(self) -> models.QuerySet:
         return type(self)._default_manager.filter(pk=self.pk)
@@ -102,7 +121,7 @@ class Job(models.Model):
         claimable = Q(status=JobStatus.QUEUED) | Q(status=JobStatus.PROCESSING, heartbeat_at__lt=stale)
         claimed = (
             self._this()
-            .filter(claimable, attempts__lt=settings.FER_JOB_MAX_ATTEMPTS)
+            .filter(claimable, self._claim_filter(), attempts__lt=self.max_attempts())
             .update(
                 status=JobStatus.PROCESSING,
                 started_at=now,
@@ -148,22 +167,25 @@ class Job(models.Model):
         for name, value in done.items():
             setattr(self, name, value)
         self.save(update_fields=[*done, *fields])
+        self._finished()
 
     def mark_failed(self, message: str) -> bool:
         """Record a failure the owner can read; False when the job is gone or already finished."""
-        updated = (
-            self._this()
-            .exclude(status__in=self.FINAL_STATES)
-            .update(
-                status=JobStatus.FAILED,
-                error=message,
-                finished_at=timezone.now(),
-                progress=1.0,
-                **self._failed_fields(),
+        with transaction.atomic():
+            updated = (
+                self._this()
+                .exclude(status__in=self.FINAL_STATES)
+                .update(
+                    status=JobStatus.FAILED,
+                    error=message,
+                    finished_at=timezone.now(),
+                    progress=1.0,
+                    **self._failed_fields(),
+                )
             )
-        )
-        if updated:
-            self.refresh_from_db(fields=["status", "error", "finished_at", "progress", *self._failed_fields()])
+            if updated:
+                self.refresh_from_db(fields=["status", "error", "finished_at", "progress", *self._failed_fields()])
+                self._finished()
         return updated == 1
 
     def _as_seen(self) -> models.QuerySet:
@@ -187,16 +209,18 @@ class Job(models.Model):
 
     def give_up(self) -> bool:
         """Fail a stale job that used up its attempts; False if it changed since it was read."""
-        return (
-            self._as_seen().update(
+        with transaction.atomic():
+            failed = self._as_seen().update(
                 status=JobStatus.FAILED,
                 error=f"The {self.NOUN} did not finish after {self.attempts} attempts.",
                 finished_at=timezone.now(),
                 progress=1.0,
                 **self._failed_fields(),
             )
-            == 1
-        )
+            if failed:
+                self.refresh_from_db()
+                self._finished()
+        return failed == 1
 
     def restart(self, *, only_from=None) -> bool:
         """Queue the job afresh, attempts reset (the admin, or asking again after a failure).

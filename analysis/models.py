@@ -16,10 +16,22 @@ from django.utils import timezone
 
 import ml
 from analysis import storage
+from analysis.idempotency import IdempotentUpload
 from analysis.jobs import Job, JobQuerySet
 from analysis.results import Detection, DetectionQuerySet
+from analysis.webhook_models import WebhookDelivery, WebhookEndpoint, WebhookMessage
 
-__all__ = ["AnnotatedCopy", "Detection", "DetectionQuerySet", "Media", "MediaQuerySet"]
+__all__ = [
+    "AnnotatedCopy",
+    "Detection",
+    "DetectionQuerySet",
+    "IdempotentUpload",
+    "Media",
+    "MediaQuerySet",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookMessage",
+]
 from ml.video_io import VideoInfo
 
 
@@ -194,10 +206,12 @@ class Media(Job):
         A running worker sees the status at its next progress report, stops, and keeps what it
         stored so far, so the result is marked partial.
         """
-        updated = Media.objects.filter(pk=self.pk, status__in=[self.Status.QUEUED, self.Status.PROCESSING]).update(
-            status=self.Status.CANCELLED, partial=True, finished_at=timezone.now()
-        )
-        self.refresh_from_db(fields=["status", "partial", "finished_at", "progress"])
+        unfinished = Media.objects.filter(pk=self.pk, status__in=[self.Status.QUEUED, self.Status.PROCESSING])
+        with transaction.atomic():
+            updated = unfinished.update(status=self.Status.CANCELLED, partial=True, finished_at=timezone.now())
+            self.refresh_from_db(fields=["status", "partial", "finished_at", "progress"])
+            if updated:
+                self._finished()
         return updated == 1
 
     def store_clip_summary(self, clip: dict, tracks: list[dict], *, finish: bool, model_version: str, timings: dict):
@@ -217,10 +231,13 @@ class Media(Job):
             current = Media.objects.select_for_update().filter(pk=self.pk).only("status").first()
             if current is None:
                 return False
-            if finish and not current.is_final:
+            finishing = finish and not current.is_final
+            if finishing:
                 fields.update(self._done_fields())
             Media.objects.filter(pk=self.pk).update(**fields)
-        self.refresh_from_db()
+            self.refresh_from_db()
+            if finishing:
+                self._finished()
         return True
 
     def mark_done(self, faces, *, model_version: str, timings: dict) -> bool:

@@ -5,7 +5,7 @@ import logging
 from django.db import transaction
 
 from analysis import dispatch
-from analysis.models import AnnotatedCopy, Media
+from analysis.models import AnnotatedCopy, Media, WebhookMessage
 
 logger = logging.getLogger(__name__)
 
@@ -13,6 +13,8 @@ logger = logging.getLogger(__name__)
 JOBS = (
     (Media, lambda media: dispatch.analyze_media(media)),
     (AnnotatedCopy, lambda copy: dispatch.annotate_clip(copy.pk)),
+    # A lost attempt, one whose worker died, and a retry too far off for a broker countdown.
+    (WebhookMessage, lambda message: dispatch.deliver_webhook(message.pk)),
 )
 
 

@@ -1,7 +1,7 @@
 """Celery tasks: thin wrappers that pass ids to the worker-side services.
 
 This is the only module that imports the worker-side services (analysis.analyses, .annotating,
-.sweeper, .live_frames), and nothing imports it: everything else sends tasks by name through
+.sweeper, .live_frames, .webhook_delivery), and nothing imports it: everything else sends tasks by name through
 analysis.dispatch, whose names these are.
 """
 
@@ -10,7 +10,7 @@ import base64
 from celery import shared_task
 from celery.exceptions import Ignore
 
-from analysis import analyses, annotating, dispatch, live_frames, sweeper
+from analysis import analyses, annotating, dispatch, live_frames, sweeper, webhook_delivery
 
 
 @shared_task(name=dispatch.ANALYZE_MEDIA)
@@ -42,3 +42,9 @@ def analyze_live_frame(self, frame_b64: str) -> dict:
 def annotate_clip_task(media_id: str) -> None:
     """Make the annotated MP4 of one clip (asked for from its page or the API)."""
     annotating.make_annotated(media_id)
+
+
+@shared_task(name=dispatch.DELIVER_WEBHOOK)
+def deliver_webhook(message_id: str) -> None:
+    """One attempt at sending a webhook message (queue ``webhooks``; the service claims it first)."""
+    webhook_delivery.deliver(message_id)

@@ -243,6 +243,23 @@ FER_TASK_TIME_LIMIT = env_time_limit("FER_TASK_TIME_LIMIT", 300)
 # (the worker clamps FER_VIDEO_MAX_DECODE_SECONDS to end before this limit's soft limit).
 FER_VIDEO_TASK_TIME_LIMIT = env_time_limit("FER_VIDEO_TASK_TIME_LIMIT", FER_VIDEO_MAX_DECODE_SECONDS + 10 * 60)
 
+# --- Webhooks (issue 15; analysis.webhooks) ------------------------------------------------------------
+# Attempts per message, separate from FER_JOB_MAX_ATTEMPTS: 8 with waits growing 5-fold from
+# FER_WEBHOOK_RETRY_BASE_S (5 s) span about a day, long enough to ride out an endpoint's outage.
+FER_WEBHOOK_MAX_ATTEMPTS = env_int("FER_WEBHOOK_MAX_ATTEMPTS", 8)
+FER_WEBHOOK_RETRY_BASE_S = float(os.environ.get("FER_WEBHOOK_RETRY_BASE_S", "5"))
+# An answer must come within this; a worker is never held longer by one endpoint.
+FER_WEBHOOK_TIMEOUT_S = float(os.environ.get("FER_WEBHOOK_TIMEOUT_S", "10"))
+# An endpoint whose every attempt failed this long is disabled (its owner sees why on the profile page).
+FER_WEBHOOK_DISABLE_AFTER_S = env_int("FER_WEBHOOK_DISABLE_AFTER_S", 3 * 24 * 3600)
+FER_WEBHOOK_MAX_ENDPOINTS = env_int("FER_WEBHOOK_MAX_ENDPOINTS", 10)
+# https:// only, to public addresses only; these lift that for tests and closed networks.
+FER_WEBHOOK_ALLOW_HTTP = env_bool("FER_WEBHOOK_ALLOW_HTTP", False)
+FER_WEBHOOK_ALLOW_PRIVATE = env_bool("FER_WEBHOOK_ALLOW_PRIVATE", False)
+# The site's public address (https://facet.example.com): a webhook's item then has the same absolute
+# URLs as GET /api/media/<id>/ (a worker has no request to take the host from); relative when empty.
+FER_SITE_URL = os.environ.get("FER_SITE_URL", "")
+
 # --- Celery --------------------------------------------------------------------------------------------
 _broker_dir = Path(os.environ.get("FER_BROKER_DIR", BASE_DIR / "var" / "broker"))
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or os.environ.get("REDIS_URL") or "filesystem://"
@@ -283,7 +300,11 @@ else:
     CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or CELERY_BROKER_URL
 CELERY_RESULT_EXPIRES = env_int("FER_LIVE_RESULT_EXPIRES_S", 60)
 # Live frames go to their own queue, so a worker can be set aside for them (`-Q live`).
-CELERY_TASK_ROUTES = {"analysis.tasks.analyze_live_frame": {"queue": "live"}}
+# Webhook deliveries too (`webhooks`): a slow endpoint then never delays an analysis or a live frame.
+CELERY_TASK_ROUTES = {
+    "analysis.tasks.analyze_live_frame": {"queue": "live"},
+    "analysis.tasks.deliver_webhook": {"queue": "webhooks"},
+}
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]

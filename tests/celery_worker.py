@@ -50,8 +50,8 @@ class CeleryWorkerProcess:
             "--loglevel=INFO", "--concurrency=1", "--pool=prefork",
             "--without-gossip", "--without-mingle", "--without-heartbeat",
             "--hostname", f"test-{uuid.uuid4().hex[:8]}@%h",
-            # Both queues, as the README's worker and `manage.py devserver` consume them.
-            "--queues", "celery,live",
+            # Every queue, as the README's worker and `manage.py devserver` consume them.
+            "--queues", "celery,live,webhooks",
         ]  # fmt: skip
         if beat:
             command += ["--beat", "--schedule", str(schedule)]

@@ -9,7 +9,13 @@ from tests.celery_worker import REPO_ROOT
 
 TASK_MODULE = "analysis.tasks"
 # What only a worker runs; the task module is the one way in.
-WORKER_MODULES = {"analysis.analyses", "analysis.annotating", "analysis.sweeper", "analysis.live_frames"}
+WORKER_MODULES = {
+    "analysis.analyses",
+    "analysis.annotating",
+    "analysis.sweeper",
+    "analysis.live_frames",
+    "analysis.webhook_delivery",
+}
 
 
 def module_name(path: Path, root: Path = REPO_ROOT) -> str:

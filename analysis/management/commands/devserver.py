@@ -24,7 +24,7 @@ class Command(BaseCommand):
     def handle(self, addrport, concurrency, **options):
         python = sys.executable
         worker = [
-            python, "-m", "celery", "-A", "fer_site", "worker", "--beat", "--queues", "celery,live",
+            python, "-m", "celery", "-A", "fer_site", "worker", "--beat", "--queues", "celery,live,webhooks",
             "--concurrency", str(concurrency), "--loglevel", "INFO",
             "--schedule", settings.CELERY_BEAT_SCHEDULE_FILENAME,
         ]  # fmt: skip

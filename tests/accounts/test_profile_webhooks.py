@@ -1,0 +1,85 @@
+"""The profile page lists a user's webhooks with their recent attempts, adds one (showing its secret
+once), sends a test event and deletes one; another user's webhooks are neither shown nor touched."""
+
+import pytest
+from django.test import Client
+
+from analysis.models import WebhookDelivery, WebhookEndpoint, WebhookMessage
+
+
+@pytest.fixture(autouse=True)
+def _private_allowed(settings):
+    settings.FER_WEBHOOK_ALLOW_PRIVATE = True
+
+
+@pytest.fixture
+def browser(alice):
+    client = Client()
+    client.force_login(alice)
+    return client
+
+
+@pytest.fixture
+def endpoint(alice):
+    endpoint = WebhookEndpoint.objects.create(user=alice, url="https://127.0.0.1/alice-hook", events=["media.done"])
+    message = WebhookMessage.objects.create(endpoint=endpoint, event="media.done", body="{}", status="failed")
+    WebhookDelivery.objects.create(message=message, endpoint=endpoint, attempt=1, error="HTTP 503.", duration_ms=42)
+    return endpoint
+
+
+def test_it_lists_endpoints_with_their_recent_attempts(browser, endpoint):
+    page = browser.get("/accounts/profile/").content.decode()
+
+    assert "https://127.0.0.1/alice-hook" in page
+    assert "HTTP 503." in page and "42 ms" in page
+    assert endpoint.secret not in page
+
+
+def test_adding_one_shows_its_secret_once(browser, alice):
+    response = browser.post("/accounts/webhooks/", {"url": "https://127.0.0.1/new", "events": ["media.done"]})
+
+    endpoint = WebhookEndpoint.objects.get(user=alice)
+    assert response.status_code == 200
+    assert endpoint.secret in response.content.decode()
+    assert endpoint.secret not in browser.get("/accounts/profile/").content.decode()
+
+
+def test_a_private_address_is_refused_with_a_message(browser, settings):
+    settings.FER_WEBHOOK_ALLOW_PRIVATE = False
+
+    response = browser.post("/accounts/webhooks/", {"url": "https://10.0.0.1/", "events": ["media.done"]})
+
+    assert response.status_code == 400
+    assert "private" in response.content.decode()
+    assert not WebhookEndpoint.objects.exists()
+
+
+def test_send_a_test_event(browser, endpoint):
+    response = browser.post(f"/accounts/webhooks/{endpoint.pk}/test/")
+
+    assert response.status_code == 302
+    assert WebhookMessage.objects.filter(endpoint=endpoint, event="webhook.test").count() == 1
+
+
+def test_delete(browser, endpoint):
+    assert browser.post(f"/accounts/webhooks/{endpoint.pk}/delete/").status_code == 302
+    assert not WebhookEndpoint.objects.exists()
+
+
+def test_a_disabled_endpoint_says_why(browser, endpoint):
+    WebhookEndpoint.objects.update(enabled=False, disabled_reason="Every delivery failed for 3 days.")
+
+    assert "Every delivery failed for 3 days." in browser.get("/accounts/profile/").content.decode()
+
+
+def test_another_users_webhooks_are_not_shown_or_touched(bob, endpoint):
+    client = Client()
+    client.force_login(bob)
+
+    page = client.get("/accounts/profile/").content.decode()
+    tested = client.post(f"/accounts/webhooks/{endpoint.pk}/test/")
+    deleted = client.post(f"/accounts/webhooks/{endpoint.pk}/delete/")
+
+    assert "alice-hook" not in page
+    assert tested.status_code == deleted.status_code == 404
+    assert WebhookEndpoint.objects.filter(pk=endpoint.pk).exists()

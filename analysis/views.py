@@ -306,7 +306,8 @@ def _activity_chart(per_day: dict, days: int, *, width: int = CHART_WIDTH, heigh
     for i, day in enumerate(dates):
         n = per_day.get(day, 0)
         h = round(height * n / top, 1)
-        columns.append({"x": round(i * slot + 1, 1), "w": round(slot - 2, 1), "h": h, "y": height - h, "n": n, "day": day})
+        x, w = round(i * slot + 1, 1), round(slot - 2, 1)
+        columns.append({"x": x, "w": w, "h": h, "y": height - h, "n": n, "day": day})
     total = sum(per_day.get(day, 0) for day in dates)
     summary = f"{total} upload{'s' if total != 1 else ''} in the last {days} days"
     if busiest:

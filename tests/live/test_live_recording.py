@@ -80,3 +80,15 @@ def test_it_refuses_anonymous_saves_and_gets(client, db):
     assert _save(client, [_second(0)]).status_code == 302
     assert client.get("/live/save/").status_code in (302, 405)
     assert not Media.objects.exists()
+
+
+def test_a_saved_recording_is_badged_as_finished_not_as_running(client, alice):
+    client.force_login(alice)
+    media_id = _save(client, [_second(t) for t in range(3)]).json()["id"]
+
+    page = client.get(f"/media/{media_id}/").content.decode()
+    tile = client.get("/gallery/").content.decode()
+
+    assert 'class="badge badge--done"' in page and ">recorded<" in page
+    assert "badge--processing" not in page and ">live<" not in page
+    assert "live recording" in tile and "●" not in tile

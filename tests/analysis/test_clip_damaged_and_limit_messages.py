@@ -64,7 +64,7 @@ def test_the_upload_page_shows_the_configured_clip_limit(client, alice, settings
     settings.FER_MAX_VIDEO_SECONDS = 605
     client.force_login(alice)
 
-    assert "clips up to 10 minutes 5 seconds." in client.get("/upload/").content.decode()
+    assert "clips up to 10 minutes 5 seconds and 1 GB." in client.get("/upload/").content.decode()
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from fer_site import object_storage
 from fer_site.limits import MIN_TIME_LIMIT_S, soft_limit_s
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -168,15 +169,16 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"] if (BASE_DIR / "static").is_dir() else []
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # MEDIA_ROOT, or a bucket when AWS_STORAGE_BUCKET_NAME is set (fer_site/object_storage.py).
+    "default": object_storage.default_storage(os.environ),
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
-# Uploads live here; several machines share it (NFS, a mounted volume). It is never served directly:
-# analysis/files.py checks the owner first, so MEDIA_URL points at that view.
+# Uploads live here unless a bucket is configured; then nothing is written here, and machines share
+# nothing but the bucket. It is never served directly: analysis/files.py checks the owner first.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "/files/"
 

@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model
 
 from tests.celery_worker import REPO_ROOT, CeleryWorkerProcess, broker_available, database_url
 from tests.photos import astronaut, encode
+from tests.s3 import start_s3_server
 from tests.services import require_service
 
 # --- Users -------------------------------------------------------------------------------------------
@@ -113,3 +114,28 @@ def start_celery_worker(transactional_db, tmp_path, settings):
 def celery_worker_process(start_celery_worker):
     """One real `celery -A fer_site worker` with beat (the sweeper), ready to consume."""
     return start_celery_worker(beat=True)
+
+
+# --- An S3-compatible bucket ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """moto's S3 server on 127.0.0.1, for the whole run (tests/s3.py); skipped where moto is absent."""
+    server = start_s3_server()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def bucket(s3_server, settings):
+    """A fresh bucket as this process's default storage, configured from the README's AWS_* variables
+    exactly as fer_site.settings configures it; ``bucket.environment`` is what a worker needs too."""
+    from types import SimpleNamespace
+
+    from fer_site import object_storage
+
+    name = s3_server.new_bucket()
+    environment = s3_server.environment(name)
+    settings.STORAGES = {**settings.STORAGES, "default": object_storage.default_storage(environment)}
+    return SimpleNamespace(name=name, environment=environment, keys=lambda prefix="": s3_server.keys(name, prefix))

@@ -238,6 +238,13 @@ FER_JOB_QUEUED_SECONDS = env_int("FER_JOB_QUEUED_SECONDS", 15 * 60)
 # An image that kills its worker three times is failed rather than retried forever.
 FER_JOB_MAX_ATTEMPTS = env_int("FER_JOB_MAX_ATTEMPTS", 3)
 FER_SWEEP_INTERVAL_SECONDS = env_int("FER_SWEEP_INTERVAL_SECONDS", 30)
+# Each worker says it is alive this often (fer_site.broker_state); /metrics and `manage.py worker_alive`
+# read it. Three missed beats and it is forgotten.
+FER_WORKER_HEARTBEAT_SECONDS = env_int("FER_WORKER_HEARTBEAT_SECONDS", 15)
+# GET /metrics answers only a request with `Authorization: Bearer <this>`; unset, it is a 404.
+FER_METRICS_TOKEN = os.environ.get("FER_METRICS_TOKEN", "")
+# The duration and queue-wait histograms cover jobs of this last span (computed from rows at each scrape).
+FER_METRICS_WINDOW_SECONDS = env_int("FER_METRICS_WINDOW_SECONDS", 3600)
 # Hard limit per photo task; generous because a cold worker on a busy machine loads the model first.
 # The soft limits come before the hard ones by a fifth, 2 to 30 s (fer_site.limits).
 FER_TASK_TIME_LIMIT = env_time_limit("FER_TASK_TIME_LIMIT", 300)

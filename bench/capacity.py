@@ -60,7 +60,10 @@ def pin_group(leader: int, cores: set[int]) -> None:
 
 
 def run_time_s(item: dict) -> float:
-    return (datetime.fromisoformat(item["finished_at"]) - datetime.fromisoformat(item["started_at"])).total_seconds()
+    summary = item["summary"]
+    return (
+        datetime.fromisoformat(summary["finished_at"]) - datetime.fromisoformat(summary["started_at"])
+    ).total_seconds()
 
 
 def wait_done(site: Platform, token: str, urls: list[str], timeout: float = 900) -> list[dict]:

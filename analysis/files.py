@@ -1,18 +1,21 @@
-"""Owner-checked serving of stored photos and thumbnails.
+"""Owner-checked serving of stored photos, thumbnails and clips.
 
 Nothing under MEDIA_ROOT is served by path: a file is found from an item of the requesting user's
-own media, so another user's item, a guessed path or an anonymous request is a 404.
+own media, so another user's item, a guessed path or an anonymous request is a 404. From a local
+folder the file is streamed (with Range support for clips); from a bucket the answer is a redirect to
+a presigned URL that expires within five minutes.
 """
 
 import re
 
-from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
-from django.views.decorators.cache import cache_control
+from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
+from analysis import storage
 from analysis.models import Media
 
 
@@ -27,23 +30,34 @@ def _requesting_user(request):
     return authenticated[0] if authenticated else request.user
 
 
-def _serve(request, pk, field_name: str):
+def _serve(request, pk, field_name: str, cache: dict):
     media = get_object_or_404(Media.objects.for_user(_requesting_user(request)), pk=pk)
     stored = getattr(media, field_name)
     if not stored:
         raise Http404("No such file.")
+    ranged = field_name != "thumbnail" and media.kind == Media.Kind.VIDEO
+    if ranged:
+        content_type = "video/mp4" if field_name != "file" else media.content_type
+    else:
+        content_type = "image/png" if stored.name.endswith(".png") else "image/jpeg"
+    # A bucket serves the bytes itself, Range requests included, at a URL that expires within five
+    # minutes; only this redirect, after the owner check, hands it out. Never cached: the URL expires.
+    url = storage.presigned_url(stored, content_type)
+    if url:
+        response = HttpResponseRedirect(url)
+        patch_cache_control(response, private=True, no_store=True)
+        return response
     try:
         handle = stored.open("rb")
     except FileNotFoundError:
         raise Http404("No such file.") from None
     try:
-        if field_name != "thumbnail" and media.kind == Media.Kind.VIDEO:
-            return _ranged(request, handle, "video/mp4" if field_name != "file" else media.content_type)
-        content_type = "image/png" if stored.name.endswith(".png") else "image/jpeg"
-        return FileResponse(handle, content_type=content_type)
+        response = _ranged(request, handle, content_type) if ranged else FileResponse(handle, content_type=content_type)
     except BaseException:
         handle.close()  # a response that was never made cannot close it
         raise
+    patch_cache_control(response, **cache)
+    return response
 
 
 # ASCII digits only (re's \d also matches other scripts' digits, which int() would accept), and the
@@ -124,28 +138,28 @@ def _ranged(request, handle, content_type: str):
 
 
 # Private: a shared cache (a proxy) must never hand one user's photo to another.
+KEPT = {"private": True, "max_age": 3600}
+# Not cached: a new annotated copy may be asked for after the stored detections changed.
+REVALIDATED = {"private": True, "no_cache": True}
+
+
 @require_safe
-@cache_control(private=True, max_age=3600)
 def original(request, pk):
-    return _serve(request, pk, "file")
+    return _serve(request, pk, "file", KEPT)
 
 
 @require_safe
-@cache_control(private=True, max_age=3600)
 def thumbnail(request, pk):
-    return _serve(request, pk, "thumbnail")
+    return _serve(request, pk, "thumbnail", KEPT)
 
 
 @require_safe
-@cache_control(private=True, max_age=3600)
 def playable(request, pk):
     """A clip's browser-playable H.264 copy, made by the worker."""
-    return _serve(request, pk, "playable")
+    return _serve(request, pk, "playable", KEPT)
 
 
-# Not cached: a new copy may be asked for after the stored detections changed.
 @require_safe
-@cache_control(private=True, no_cache=True)
 def annotated(request, pk):
     """A clip's annotated MP4, made on request."""
-    return _serve(request, pk, "annotated_file")
+    return _serve(request, pk, "annotated_file", REVALIDATED)

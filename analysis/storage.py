@@ -1,7 +1,7 @@
 """Files go through Django's storage API only, so the same code runs on a local folder and on a bucket.
 
 A library that needs a real path (PyAV, OpenCV) gets a temporary local copy, deleted however the
-block ends; nothing here ever asks a storage for a path.
+block ends, in the worker's private folder (analysis.scratch); nothing here ever asks a storage for a path.
 """
 
 import os
@@ -13,14 +13,18 @@ from pathlib import PurePosixPath
 
 from django.conf import settings
 
+from analysis import scratch
+
 COPY_CHUNK_BYTES = 1024 * 1024
 
 
 @contextmanager
 def scratch_file(suffix: str = "") -> Iterator[str]:
     """The path of a new, empty temporary file for a library to write; deleted on exit."""
-    # FILE_UPLOAD_TEMP_DIR (None: the system's) is where large uploads already wait, so it has room.
-    handle, path = tempfile.mkstemp(suffix=suffix, prefix="fer-", dir=settings.FILE_UPLOAD_TEMP_DIR)
+    # A worker's private folder (swept if the worker is killed), else FILE_UPLOAD_TEMP_DIR (None: the
+    # system's), where large uploads already wait, so it has room. Never MEDIA_ROOT.
+    folder = scratch.private_folder() or settings.FILE_UPLOAD_TEMP_DIR
+    handle, path = tempfile.mkstemp(suffix=suffix, prefix="fer-", dir=folder)
     os.close(handle)
     try:
         yield path
@@ -36,9 +40,28 @@ def local_copy(field_file) -> Iterator[str]:
     FileNotFoundError when the stored file is gone (its item was deleted meanwhile).
     """
     with scratch_file(PurePosixPath(field_file.name).suffix) as path:
-        with field_file.open("rb") as source, open(path, "wb") as target:
-            shutil.copyfileobj(source, target, COPY_CHUNK_BYTES)
+        # Opened through the storage, not the FieldFile, so that a bucket's object is not read yet.
+        with field_file.storage.open(field_file.name, "rb") as source:
+            bucket_object = getattr(source, "obj", None)  # django-storages' S3File: a boto3 Object
+            if bucket_object is not None:
+                # Streamed to the file in parts; S3File.read() would first hold the whole clip in memory.
+                bucket_object.download_file(path)
+            else:
+                with open(path, "wb") as target:
+                    shutil.copyfileobj(source, target, COPY_CHUNK_BYTES)
         yield path
+
+
+def presigned_url(field_file, content_type: str) -> str | None:
+    """A short-lived URL at which the bucket serves the file itself (with Range support), or None
+    where the storage signs no URLs (a local folder: the caller streams the file)."""
+    file_storage = field_file.storage
+    if not (getattr(file_storage, "querystring_auth", False) and hasattr(file_storage, "bucket")):
+        return None
+    return file_storage.url(
+        field_file.name,
+        parameters={"ResponseContentType": content_type, "ResponseCacheControl": "private, max-age=300"},
+    )
 
 
 def save_replacing(field_file, name: str, content) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from fer_site import object_storage
 from fer_site.limits import MIN_TIME_LIMIT_S, soft_limit_s
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -168,15 +169,16 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"] if (BASE_DIR / "static").is_dir() else []
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # MEDIA_ROOT, or a bucket when AWS_STORAGE_BUCKET_NAME is set (fer_site/object_storage.py).
+    "default": object_storage.default_storage(os.environ),
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
-# Uploads live here; several machines share it (NFS, a mounted volume). It is never served directly:
-# analysis/files.py checks the owner first, so MEDIA_URL points at that view.
+# Uploads live here unless a bucket is configured; then nothing is written here, and machines share
+# nothing but the bucket. It is never served directly: analysis/files.py checks the owner first.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "/files/"
 
@@ -236,6 +238,13 @@ FER_JOB_QUEUED_SECONDS = env_int("FER_JOB_QUEUED_SECONDS", 15 * 60)
 # An image that kills its worker three times is failed rather than retried forever.
 FER_JOB_MAX_ATTEMPTS = env_int("FER_JOB_MAX_ATTEMPTS", 3)
 FER_SWEEP_INTERVAL_SECONDS = env_int("FER_SWEEP_INTERVAL_SECONDS", 30)
+# Each worker says it is alive this often (fer_site.broker_state); /metrics and `manage.py worker_alive`
+# read it. Three missed beats and it is forgotten.
+FER_WORKER_HEARTBEAT_SECONDS = env_int("FER_WORKER_HEARTBEAT_SECONDS", 15)
+# GET /metrics answers only a request with `Authorization: Bearer <this>`; unset, it is a 404.
+FER_METRICS_TOKEN = os.environ.get("FER_METRICS_TOKEN", "")
+# The duration and queue-wait histograms cover jobs of this last span (computed from rows at each scrape).
+FER_METRICS_WINDOW_SECONDS = env_int("FER_METRICS_WINDOW_SECONDS", 3600)
 # Hard limit per photo task; generous because a cold worker on a busy machine loads the model first.
 # The soft limits come before the hard ones by a fifth, 2 to 30 s (fer_site.limits).
 FER_TASK_TIME_LIMIT = env_time_limit("FER_TASK_TIME_LIMIT", 300)

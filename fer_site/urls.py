@@ -2,7 +2,13 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from analysis import metrics
+from fer_site import health
+
 urlpatterns = [
+    # Operations: no login (healthz tells nothing secret; metrics wants its bearer token).
+    path("healthz/", health.healthz, name="healthz"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls", namespace="accounts")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -45,11 +45,13 @@ class CeleryWorkerProcess:
 
     def __init__(self, app: str, log: Path, env: dict, beat: bool, schedule: Path):
         self.log = log
+        # The node name, as `manage.py worker_alive --hostname` takes it (%h: this machine's name).
+        self.hostname = f"test-{uuid.uuid4().hex[:8]}@%h"
         command = [
             sys.executable, "-m", "celery", "-A", app, "worker",
             "--loglevel=INFO", "--concurrency=1", "--pool=prefork",
             "--without-gossip", "--without-mingle", "--without-heartbeat",
-            "--hostname", f"test-{uuid.uuid4().hex[:8]}@%h",
+            "--hostname", self.hostname,
             # Every queue, as the README's worker and `manage.py devserver` consume them.
             "--queues", "celery,live,webhooks",
         ]  # fmt: skip

@@ -10,12 +10,16 @@ failure.
 """
 
 import os
+import shutil
+import subprocess
+import time
 
 import pytest
 from django.contrib.auth import get_user_model
 
 from tests.celery_worker import REPO_ROOT, CeleryWorkerProcess, broker_available, database_url
 from tests.photos import astronaut, encode
+from tests.s3 import free_port, start_s3_server
 from tests.services import require_service
 
 # --- Users -------------------------------------------------------------------------------------------
@@ -113,3 +117,64 @@ def start_celery_worker(transactional_db, tmp_path, settings):
 def celery_worker_process(start_celery_worker):
     """One real `celery -A fer_site worker` with beat (the sweeper), ready to consume."""
     return start_celery_worker(beat=True)
+
+
+# --- An S3-compatible bucket ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """moto's S3 server on 127.0.0.1, for the whole run (tests/s3.py); skipped where moto is absent."""
+    server = start_s3_server()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def bucket(s3_server, settings):
+    """A fresh bucket as this process's default storage, configured from the README's AWS_* variables
+    exactly as fer_site.settings configures it; ``bucket.environment`` is what a worker needs too."""
+    from types import SimpleNamespace
+
+    from fer_site import object_storage
+
+    name = s3_server.new_bucket()
+    environment = s3_server.environment(name)
+    settings.STORAGES = {**settings.STORAGES, "default": object_storage.default_storage(environment)}
+    return SimpleNamespace(name=name, environment=environment, keys=lambda prefix="": s3_server.keys(name, prefix))
+
+
+# --- A private Redis --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def private_redis(settings):
+    """A private redis-server on a free port as this process's broker (never a shared one); (start, stop)."""
+    from fer_site import broker_state
+
+    binary = shutil.which("redis-server")
+    require_service("redis-server", binary is not None, "not on PATH")
+    port = free_port()
+    command = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+    servers = []
+
+    def start():
+        servers.append(subprocess.Popen(command, stdout=subprocess.DEVNULL))
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                broker_state.redis_client().ping()
+                return
+            except Exception:
+                assert time.monotonic() < deadline, "redis-server did not start"
+                time.sleep(0.05)
+
+    def stop():
+        servers[-1].terminate()
+        servers[-1].wait()
+
+    settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{port}/0"
+    start()
+    yield start, stop
+    if servers[-1].poll() is None:
+        stop()

@@ -25,7 +25,7 @@ from fer_site import broker_state
 
 # Seconds: a photo takes well under one, a long clip many minutes.
 BUCKETS = (0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600)
-QUEUES = ("celery", "live")
+QUEUES = ("celery", "live", "webhooks")
 
 
 def _job_kinds():

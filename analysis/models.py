@@ -333,8 +333,11 @@ def _delete_files(sender, instance: Media, **kwargs):
     fields = [getattr(instance, name) for name in ("file", "thumbnail", "playable") if name not in deferred]
     names = [(field.storage, field.name) for field in fields if field]
     if not deferred & {"user_id", "kind"} and instance.kind == Media.Kind.VIDEO:
-        # By its one name: the delete may have read the annotated copy's row before a worker stored it.
+        # By their one names (the worker saves them with storage.save_replacing, never suffixed): the
+        # delete may have read the row before a worker stored the poster, the playable or annotated copy.
         names.append((AnnotatedCopy.file.field.storage, annotated_name(instance.user_id, instance.pk)))
+        for field, upload_to in (("thumbnail", thumbnail_upload_to), ("playable", playable_upload_to)):
+            names.append((getattr(instance, field).storage, upload_to(instance, "")))
     _delete_after_commit(names)
 
 

@@ -87,6 +87,12 @@ def test_the_live_page_shows_labelled_boxes_over_the_camera_picture(
     page.wait_for_function("document.getElementById('live-status').textContent.includes('frames/s')")
     page.wait_for_timeout(1500)
     assert len(page.evaluate("Facet.liveRecording().seconds")) >= 1
+    # The chart's labels are shown at 11 CSS px or more, at desktop and phone widths alike.
+    assert float(page.get_attribute("#live-chart", "data-label-px")) >= 11
+    page.set_viewport_size({"width": 390, "height": 900})
+    page.wait_for_timeout(1500)  # redrawn with the next answers
+    assert float(page.get_attribute("#live-chart", "data-label-px")) >= 11
+    page.set_viewport_size({"width": 1200, "height": 900})
 
     # "Save recording" keeps the per-second summary; its page shows it as a timeline.
     page.click("#live-save")

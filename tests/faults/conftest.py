@@ -41,13 +41,16 @@ def _forget_connections(app) -> None:
 
 
 @pytest.fixture
-def broker(redis_server, settings):
+def broker(redis_server, settings, monkeypatch):
     """The private Redis as this process's broker (what the web process sends through); restored after."""
     from fer_site.celery import app
 
     names = ("broker_url", "broker_transport_options", "result_backend")
     saved = {name: app.conf[name] for name in names}
     settings.CELERY_BROKER_URL = redis_server.url  # what broker_available() pings
+    # Celery reads these two variables before its configuration (CI sets the first, for the shared Redis).
+    monkeypatch.setenv("CELERY_BROKER_URL", redis_server.url)
+    monkeypatch.setenv("CELERY_RESULT_BACKEND", redis_server.url)
     app.conf.update(
         broker_url=redis_server.url,
         # As in production (fer_site.settings): well above any task's time limit.
@@ -55,6 +58,7 @@ def broker(redis_server, settings):
         result_backend=redis_server.url,
     )
     _forget_connections(app)
+    assert app.conf.broker_url == redis_server.url
     yield redis_server
     app.conf.update(saved)
     _forget_connections(app)

@@ -49,3 +49,4 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/classifier.py
 	$(BIN)/python bench/live.py
 	$(BIN)/python bench/video.py
+	$(BIN)/python bench/faults.py

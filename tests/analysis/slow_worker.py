@@ -6,7 +6,7 @@ exists, the next job of the kind FER_TEST_SLOW_JOB names removes it, writes its 
 pool process mid-task; later jobs (the retry) run normally. The kinds:
 
 - "analysis" (the default): a photo's analysis hangs before the model runs;
-- "clip": a clip's analysis hangs after its first chunk of rows is stored (mid-clip);
+- "clip": a clip's analysis hangs once its first rows are stored (mid-clip);
 - "annotated": the making of an annotated copy hangs before it writes its MP4.
 
 Options, for the fault tests (tests/faults/):
@@ -69,15 +69,16 @@ def slow_down_first_job(**_kwargs):
             _hang(marker)
         return real(*args, **kwargs)
 
-    def hang_after_the_first_chunk(*args, **kwargs):
-        # A generator like ml.video.analyze_video: the caller stores the first chunk's rows, then waits.
+    def hang_after_the_first_rows(*args, **kwargs):
+        # A generator like ml.video.analyze_video: the caller stores the first chunk that has rows, then
+        # waits (the first chunks may have none: rows trail the decoding).
         chunks = real(*args, **kwargs)
         try:
-            for number, chunk in enumerate(chunks):
+            for chunk in chunks:
                 yield chunk
-                if number == 0 and marker.exists():
+                if chunk.rows and marker.exists():
                     _hang(marker)
         finally:
             chunks.close()
 
-    setattr(module, name, hang_after_the_first_chunk if kind == "clip" else hang_once)
+    setattr(module, name, hang_after_the_first_rows if kind == "clip" else hang_once)

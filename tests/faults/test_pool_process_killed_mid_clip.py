@@ -20,6 +20,7 @@ def test_a_clip_whose_pool_process_is_killed_mid_clip_is_finished_once(alice, st
     pid = hang.wait_for_run(1, worker)
     clip.refresh_from_db()
     assert (clip.status, clip.attempts) == (Media.Status.PROCESSING, 1)
+    assert clip.detections.exists()  # rows of the killed attempt, which the retry must replace, not add to
     os.kill(pid, signal.SIGKILL)
 
     assert_recovered([clip], worker)

@@ -1,5 +1,7 @@
 """An upload while Redis is down is accepted and kept, and analysed once Redis is back."""
 
+import time
+
 import pytest
 
 from analysis.models import Media
@@ -11,18 +13,28 @@ from tests.photos import astronaut, encode, upload
 pytestmark = [pytest.mark.faults, pytest.mark.worker]
 
 
-def test_an_upload_while_redis_is_down_is_accepted_and_analysed_once_it_is_back(alice, broker, start_worker):
+def post_photo(user):
+    started = time.monotonic()
+    response = api_client(user).post("/api/media/", {"file": upload(encode(astronaut()))}, format="multipart")
+    return response, time.monotonic() - started
+
+
+def test_uploads_while_redis_is_down_are_accepted_at_once_and_analysed_once_it_is_back(alice, broker, start_worker):
     # The sweeper re-sends a job queued for 2 s (production: FER_JOB_QUEUED_SECONDS, 15 minutes).
     worker, _ = start_worker(FER_JOB_QUEUED_SECONDS="2")
+    assert_worker_takes_new_work(worker, alice)  # this process has sent through Redis before the outage
     broker.stop()
 
-    response = api_client(alice).post("/api/media/", {"file": upload(encode(astronaut()))}, format="multipart")
+    answers = [post_photo(alice) for _ in range(2)]
 
-    assert response.status_code == 202, response.content[:500]
-    media = Media.objects.get(pk=response.json()["id"])
-    assert (media.status, media.attempts) == ("queued", 0)
+    for response, seconds in answers:
+        assert response.status_code == 202, response.content[:500]
+        # Not a timing target: a send that waited on the result backend took 19 s (2 s is usual here).
+        assert seconds < 10, seconds
+    down = [Media.objects.get(pk=response.json()["id"]) for response, _ in answers]
+    assert all((media.status, media.attempts) == ("queued", 0) for media in down)
     assert_no_orphan_files(alice)
 
     broker.start()
-    assert_recovered([media], worker)
+    assert_recovered(down, worker)
     assert_worker_takes_new_work(worker, alice)

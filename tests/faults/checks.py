@@ -17,7 +17,7 @@ def assert_one_result_set(media: Media) -> None:
     if media.kind == Media.Kind.PHOTO:
         assert media.faces.count() == media.face_count == 1, (media.face_count, media.faces.count())
         return
-    rows = media.detections.values("frame", "track").annotate(copies=Count("id"))
+    rows = media.detections.order_by().values("frame", "track").annotate(copies=Count("id"))
     assert rows, "the clip has no rows"
     assert max(row["copies"] for row in rows) == 1, "a frame's rows were stored twice"
     assert media.people == len(media.tracks) >= 1, (media.people, media.tracks)

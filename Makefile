@@ -52,3 +52,4 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/live.py
 	$(BIN)/python bench/video.py
 	$(BIN)/python bench/capacity.py
+	$(BIN)/python bench/faults.py

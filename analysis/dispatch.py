@@ -55,7 +55,12 @@ def _send_after_commit(task_name: str, job_id, limit_s: int, **options) -> None:
 
     def send():
         try:
-            app.send_task(task_name, args=args, time_limit=limit_s, soft_time_limit=soft_s, **options)
+            # ignore_result: nothing reads a job's result (the row holds it). Without it, each send also
+            # subscribes to the result backend, which, with Redis down, retried for 19 s before failing:
+            # every upload during an outage held its web thread that long.
+            app.send_task(
+                task_name, args=args, time_limit=limit_s, soft_time_limit=soft_s, ignore_result=True, **options
+            )
         except Exception:
             # The broker is unreachable. The row is committed, queued, with its files: the upload (or
             # request) is still accepted, and the sweeper sends the job again once it has waited

@@ -79,18 +79,22 @@ class CeleryWorkerProcess:
             time.sleep(0.2)
         raise TimeoutError(f"The worker was not ready after {timeout} s:\n{self.output()}")
 
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
     def stop(self) -> None:
         if self.process.poll() is None:
-            # Warm shutdown of the main process, which stops its pool and beat; then the whole process
-            # group, in case a pool process is stuck.
+            # Warm shutdown of the main process, which stops its pool and beat.
             self.process.terminate()
             try:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 pass
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
+        # Then the whole process group, in case a pool process is stuck, or outlived a main process that
+        # a test killed.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
         self._log_file.close()
 
 

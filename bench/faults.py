@@ -1,0 +1,349 @@
+"""Faults on a production-like stack: recovery after kill -9 and a Redis restart, memory per upload size,
+and the drain of many concurrent uploads.
+
+Issue 13. The stack: production settings (DEBUG off), gunicorn gthread for the web, a Celery worker,
+`celery beat` (the sweeper) as its own process, a redis-server of the benchmark's own on a free
+loopback port with AOF (tests/redis_server.py), and PostgreSQL when DATABASE_URL names it:
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/faults.py
+
+Prints, each from a fresh look at the database:
+
+- recovery after kill -9 of the pool process mid-clip, of the worker's main process mid-clip (a new
+  worker is started at once, as systemd would), and after a Redis restart with jobs running and
+  queued: seconds until the interrupted jobs are done, and until a photo uploaded right after is done;
+- peak RSS (VmHWM, reset before each upload) of the web and of the worker's pool process per upload
+  size (1, 12, 25, 49 MP), and what the worker keeps after the job;
+- the drain time of N concurrent uploads from M users (200 from 20 by default): every status code,
+  and the time from the first POST until every item is final.
+
+The sweeper's timings are production's unless --stale-seconds / --sweep-seconds say otherwise
+(recovery after the whole worker dies waits for the heartbeat to go stale). Smaller runs:
+`--uploads 40 --users 8 --sizes 1,12`. Prints figures; asserts nothing, but exits 1 when an upload
+answered 5xx or a job was lost.
+"""
+
+import argparse
+import collections
+import contextlib
+import io
+import os
+import signal
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench import _common  # noqa: E402
+from bench._platform import PYTHON, Platform, get_json, photo_640x480, post_photo  # noqa: E402
+from tests.redis_server import RedisServer  # noqa: E402
+
+FINAL = ("done", "failed", "cancelled")
+
+
+# --- Processes -------------------------------------------------------------------------------------
+
+
+def children(pid: int) -> list[int]:
+    with contextlib.suppress(OSError):
+        return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    return []
+
+
+def memory_kb(pid: int, field: str) -> int:
+    """VmHWM (peak RSS) or VmRSS of ``pid``, in kB; 0 for a process that is gone."""
+    with contextlib.suppress(OSError):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+def reset_peak(pid: int) -> None:
+    # Writing 5 to clear_refs resets VmHWM to the current RSS (Linux 4.0+).
+    with contextlib.suppress(OSError):
+        Path(f"/proc/{pid}/clear_refs").write_text("5")
+
+
+class Stack:
+    """The benchmark's processes on one Platform: web, worker and beat, each restartable."""
+
+    def __init__(self, site: Platform, redis: RedisServer, concurrency: int, web_threads: int):
+        self.site, self.redis, self.concurrency, self.web_threads = site, redis, concurrency, web_threads
+        self.worker = None
+        self.web = None
+        self.workers_started = 0
+
+    def start_web(self) -> None:
+        before = len(self.site.processes)
+        self.site.start_web(threads=self.web_threads)
+        self.web = self.site.processes[before]
+
+    def start_beat(self) -> None:
+        self.site._start(
+            [PYTHON, "-m", "celery", "-A", "fer_site", "beat", "--loglevel", "WARNING",
+             "--schedule", str(self.site.folder / "beat")],
+            "beat",
+        )  # fmt: skip
+
+    def start_worker(self) -> None:
+        self.workers_started += 1
+        name = f"worker{self.workers_started}"
+        before = len(self.site.processes)
+        self.site.worker_concurrency = self.concurrency
+        self.site.start_worker(queues="celery", name=name)
+        self.worker = self.site.processes[before]
+        deadline = time.monotonic() + 180
+        while len(children(self.worker.pid)) < self.concurrency:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"worker not started:\n{self.site.log(name)[-3000:]}")
+            time.sleep(0.1)
+
+    def web_pids(self) -> list[int]:
+        return children(self.web.pid)
+
+    def pool_pids(self) -> list[int]:
+        return children(self.worker.pid)
+
+
+# --- Uploads ---------------------------------------------------------------------------------------
+
+
+def clip_bytes(seconds: int, folder: Path) -> bytes:
+    """An MP4 of one moving face (tests/videos.py), ``seconds`` long at 10 fps, 640 x 360."""
+    from tests.videos import clip_file
+
+    return clip_file(folder, name=f"bench-{seconds}s.mp4", seconds=seconds).read_bytes()
+
+
+def photo_of(megapixels: int, image_format: str) -> bytes:
+    """A ``megapixels`` photo (4:3) of grey with the astronaut's head in it, as PNG or JPEG."""
+    from PIL import Image
+    from skimage import data
+
+    width = round((megapixels * 1e6 * 4 / 3) ** 0.5)
+    height = round(megapixels * 1e6 / width)
+    canvas = Image.new("RGB", (width, height), (128, 128, 128))
+    head = Image.fromarray(data.astronaut()[20:240, 120:300])
+    side = max(1, min(width, height) // 3)
+    canvas.paste(head.resize((side, round(side * 220 / 180))), (width // 3, height // 4))
+    buffer = io.BytesIO()
+    canvas.save(buffer, image_format, **({"quality": 90} if image_format == "JPEG" else {}))
+    return buffer.getvalue()
+
+
+def post(site, token, body: bytes, name: str) -> tuple[int, dict]:
+    return post_photo(site.url, token, body, name)
+
+
+def wait_final(site, token, urls: list[str], timeout: float) -> dict[str, dict]:
+    """Poll each item until final (or the timeout); {url: item}."""
+    final: dict[str, dict] = {}
+    deadline = time.monotonic() + timeout
+    while len(final) < len(urls) and time.monotonic() < deadline:
+        for url in urls:
+            if url not in final:
+                with contextlib.suppress(OSError):
+                    item = get_json(url, token)
+                    if item["status"] in FINAL:
+                        final[url] = item
+        time.sleep(0.2)
+    return final
+
+
+def wait_processing(site, token, url: str, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while get_json(url, token)["status"] != "processing":
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{url} never started")
+        time.sleep(0.05)
+    time.sleep(0.5)  # into the clip, past the claim
+
+
+# --- Scenarios -------------------------------------------------------------------------------------
+
+
+def recovery(stack: Stack, token: str, kind: str, clip: bytes, photo: bytes, timeout: float) -> str:
+    """Kill (``pool``, ``main``) or restart (``redis``) mid-clip; seconds until everything is done again."""
+    site = stack.site
+    status, answer = post(site, token, clip, "clip.mp4")
+    assert status == 202, (status, answer)
+    wait_processing(site, token, answer["url"])
+    # Photos waiting behind the clip (one pool process busy with it; the rest may take some).
+    queued = [post(site, token, photo, f"queued-{i}.jpg")[1]["url"] for i in range(2)]
+    at_kill = get_json(answer["url"], token)
+    started = time.perf_counter()
+    if kind == "pool":
+        for pid in stack.pool_pids():
+            os.kill(pid, signal.SIGKILL)
+    elif kind == "main":
+        # The main process only: its pool processes die with it (Celery sets PR_SET_PDEATHSIG).
+        os.kill(stack.worker.pid, signal.SIGKILL)
+        stack.worker.wait()
+        stack.start_worker()
+    else:
+        stack.redis.restart()
+    restarted = time.perf_counter() - started
+    status, after = post(site, token, photo, "after.jpg")
+    posted_after = time.perf_counter() - started
+    urls = [answer["url"], *queued, after["url"]] if status == 202 else [answer["url"], *queued]
+    done_at = {}
+    deadline = time.monotonic() + timeout
+    while len(done_at) < len(urls) and time.monotonic() < deadline:
+        for url, item in wait_final(site, token, [u for u in urls if u not in done_at], 0.01).items():
+            done_at[url] = (time.perf_counter() - started, item)
+        time.sleep(0.1)
+    lost = [url for url in urls if url not in done_at]
+    states = collections.Counter(item["status"] for _, item in done_at.values())
+    clip_s = done_at.get(answer["url"], (float("nan"),))[0]
+    after_s = done_at.get(after.get("url"), (float("nan"),))[0] if status == 202 else float("nan")
+    attempts = site.manage(
+        "shell", "-c", f"from analysis.models import Media; print(Media.objects.get(pk='{answer['id']}').attempts)"
+    )
+    what = {"pool": "kill -9 of the pool process", "main": "kill -9 of the whole worker, new one started",
+            "redis": "Redis restarted (SIGTERM, AOF)"}[kind]  # fmt: skip
+    return (
+        f"  {what} (clip {at_kill['status']} at {at_kill['progress']:.0%}): clip done {clip_s:.1f} s after"
+        f" in {attempts.split()[-1]} attempts, photo uploaded {posted_after:.1f} s after"
+        f" (HTTP {status}) done {after_s:.1f} s after; all {len(urls)} jobs: {dict(states)}, lost {len(lost)}"
+        + (f"; worker back in {restarted:.1f} s" if kind == "main" else "")
+        + (f"; Redis back in {restarted:.1f} s" if kind == "redis" else "")
+    )
+
+
+def memory(stack: Stack, token: str, sizes: list[int], formats: list[str], timeout: float) -> list[str]:
+    lines = []
+    for image_format in formats:
+        for megapixels in sizes:
+            body = photo_of(megapixels, image_format)
+            web, pool = stack.web_pids(), stack.pool_pids()
+            before = {pid: memory_kb(pid, "VmRSS") for pid in web + pool}
+            for pid in web + pool:
+                reset_peak(pid)
+            started = time.perf_counter()
+            status, answer = post(stack.site, token, body, f"photo-{megapixels}mp.{image_format.lower()}")
+            posted = time.perf_counter() - started
+            item = {}
+            if status == 202:
+                item = wait_final(stack.site, token, [answer["url"]], timeout).get(answer["url"], {})
+            total = time.perf_counter() - started
+            web_peak = max(web, key=lambda pid: memory_kb(pid, "VmHWM") - before[pid])
+            pool_peak = max(pool, key=lambda pid: memory_kb(pid, "VmHWM") - before[pid])
+            lines.append(
+                f"  {megapixels:>2} MP {image_format} ({len(body) / 1e6:.2f} MB): HTTP {status} in {posted:.2f} s,"
+                f" {item.get('status', 'not final')} after {total:.2f} s;"
+                f" web peak {memory_kb(web_peak, 'VmHWM') / 1024:.0f} MB"
+                f" (+{(memory_kb(web_peak, 'VmHWM') - before[web_peak]) / 1024:.0f});"
+                f" worker peak {memory_kb(pool_peak, 'VmHWM') / 1024:.0f} MB"
+                f" (+{(memory_kb(pool_peak, 'VmHWM') - before[pool_peak]) / 1024:.0f}),"
+                f" kept after the job +{(memory_kb(pool_peak, 'VmRSS') - before[pool_peak]) / 1024:.0f} MB"
+            )
+    return lines
+
+
+def drain(stack: Stack, tokens: list[str], uploads: int, timeout: float) -> tuple[str, bool]:
+    body = photo_640x480()
+
+    def upload(i):
+        return i, *post(stack.site, tokens[i % len(tokens)], body, f"drain-{i}.jpg")
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=uploads) as pool:
+        results = list(pool.map(upload, range(uploads)))
+    posted = time.perf_counter() - started
+    codes = collections.Counter(status for _, status, _ in results)
+    accepted = [(i, answer["url"]) for i, status, answer in results if status == 202]
+    final = {}
+    deadline = time.monotonic() + timeout
+    while len(final) < len(accepted) and time.monotonic() < deadline:
+        for i, url in accepted:
+            if i not in final:
+                with contextlib.suppress(OSError):
+                    item = get_json(url, tokens[i % len(tokens)])
+                    if item["status"] in FINAL:
+                        final[i] = item
+        time.sleep(0.5)
+    drained = time.perf_counter() - started
+    states = collections.Counter(item["status"] for item in final.values())
+    server_errors = sum(count for code, count in codes.items() if code >= 500)
+    line = (
+        f"  {uploads} concurrent uploads from {len(tokens)} users: HTTP {dict(codes)} ({server_errors} x 5xx),"
+        f" all answered in {posted:.1f} s; {dict(states)}, {len(accepted) - len(final)} not final;"
+        f" drained in {drained:.1f} s from the first POST"
+    )
+    return line, server_errors == 0 and states["done"] == uploads
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--uploads", type=int, default=200)
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--sizes", default="1,12,25,49", help="Megapixels of the memory uploads.")
+    parser.add_argument("--formats", default="PNG,JPEG")
+    parser.add_argument("--web-workers", type=int, default=2)
+    parser.add_argument("--web-threads", type=int, default=8)
+    parser.add_argument("--concurrency", type=int, default=1, help="Pool processes of the Celery worker.")
+    parser.add_argument("--clip-seconds", type=int, default=30)
+    parser.add_argument("--stale-seconds", type=int, default=60, help="FER_JOB_STALE_SECONDS (production: 60).")
+    parser.add_argument("--sweep-seconds", type=int, default=30, help="FER_SWEEP_INTERVAL_SECONDS (production: 30).")
+    parser.add_argument("--timeout", type=float, default=900, help="Seconds to wait for a scenario's jobs.")
+    parser.add_argument("--skip", default="", help="Comma-separated: recovery, memory, drain.")
+    parser.add_argument("--no-pause", action="store_true", help="Leave background training running.")
+    args = parser.parse_args()
+    skip = set(filter(None, args.skip.split(",")))
+    sizes = [int(size) for size in args.sizes.split(",")]
+
+    with contextlib.ExitStack() as stack_of:
+        if not args.no_pause:
+            stack_of.enter_context(_common.training_paused())
+        scratch = Path(stack_of.enter_context(tempfile.TemporaryDirectory(prefix="fer-bench-faults-")))
+        redis = RedisServer(scratch / "redis").start()
+        stack_of.callback(redis.stop)
+        os.environ["CELERY_BROKER_URL"] = redis.url
+        os.environ.pop("REDIS_URL", None)
+        os.environ.update(
+            FER_JOB_STALE_SECONDS=str(args.stale_seconds),
+            FER_SWEEP_INTERVAL_SECONDS=str(args.sweep_seconds),
+        )
+        site = stack_of.enter_context(Platform(web_workers=args.web_workers))
+        stack = Stack(site, redis, args.concurrency, args.web_threads)
+        stack.start_beat()
+        stack.start_worker()
+        stack.start_web()
+        tokens = site.create_users(max(args.users, 1))
+
+        print(
+            f"broker: redis-server {redis.port} (AOF), database: {site.database.split(':')[0]};"
+            f" gunicorn gthread -w {args.web_workers} --threads {args.web_threads};"
+            f" worker --concurrency {args.concurrency}; beat apart;"
+            f" FER_JOB_STALE_SECONDS={args.stale_seconds}, FER_SWEEP_INTERVAL_SECONDS={args.sweep_seconds}"
+        )
+        ok = True
+        if "recovery" not in skip:
+            clip = clip_bytes(args.clip_seconds, scratch)
+            photo = photo_640x480()
+            print(f"recovery ({args.clip_seconds} s 640x360 clip running, 2 photos queued behind it):")
+            for kind in ("pool", "main", "redis"):
+                line = recovery(stack, tokens[0], kind, clip, photo, args.timeout)
+                ok = ok and "lost 0" in line
+                print(line, flush=True)
+        if "memory" not in skip:
+            print("peak RSS per upload (one upload at a time, VmHWM reset before each):")
+            for line in memory(stack, tokens[0], sizes, args.formats.split(","), args.timeout):
+                print(line, flush=True)
+        if "drain" not in skip:
+            line, drained = drain(stack, tokens[: args.users], args.uploads, args.timeout)
+            ok = ok and drained
+            print("drain:")
+            print(line)
+        if not ok:
+            for name in ("web", "beat", f"worker{stack.workers_started}"):
+                print(f"--- {name}", site.log(name)[-2000:], sep="\n")
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()

@@ -15,7 +15,7 @@ def assert_one_result_set(media: Media) -> None:
     """A photo's faces, or a clip's rows, stored once: a retry replaced what an earlier attempt left."""
     media.refresh_from_db()
     if media.kind == Media.Kind.PHOTO:
-        assert media.faces.count() == media.face_count == 1, (media.face_count, media.faces.count())
+        assert media.detections.count() == media.face_count == 1, (media.face_count, media.detections.count())
         return
     rows = media.detections.order_by().values("frame", "track").annotate(copies=Count("id"))
     assert rows, "the clip has no rows"

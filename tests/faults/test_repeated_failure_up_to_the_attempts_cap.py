@@ -27,7 +27,7 @@ def test_a_job_killed_on_every_attempt_stops_after_the_attempts_cap(alice, start
     assert photo.attempts == settings.FER_JOB_MAX_ATTEMPTS
     assert photo.error == f"The analysis did not finish after {settings.FER_JOB_MAX_ATTEMPTS} attempts."
     assert len(hang.runs()) == settings.FER_JOB_MAX_ATTEMPTS
-    assert not photo.faces.exists()
+    assert not photo.detections.exists()
     assert_no_orphan_files(alice)
 
     hang.release()  # later jobs go through

@@ -1,6 +1,7 @@
 """axe-core (from the npm package, served locally: `npm ci` puts it in node_modules/) finds no serious
 or critical accessibility violation on any page, logged out and logged in, at desktop and phone widths."""
 
+import os
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,12 @@ PRIVATE = ["/dashboard/", "/upload/", "/gallery/", "/live/", "/accounts/profile/
 
 def _violations(page, url: str) -> list[str]:
     page.goto(url)
+    if os.environ.get("FER_SCREENSHOTS"):  # every page, to look at by eye: FER_SCREENSHOTS=folder
+        name = url.split("//", 1)[-1].split("/", 1)[-1].strip("/").replace("/", "_") or "home"
+        page.wait_for_timeout(500)
+        page.screenshot(
+            path=f"{os.environ['FER_SCREENSHOTS']}/{name}-{page.viewport_size['width']}.png", full_page=True
+        )
     page.add_script_tag(path=str(AXE))
     found = page.evaluate("async () => (await axe.run(document)).violations")
     return [

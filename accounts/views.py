@@ -13,7 +13,7 @@ from rest_framework.authtoken.models import Token
 
 from analysis.services import delete_user_data
 
-from . import ratelimit, webhook_views
+from . import privacy_views, ratelimit, webhook_views
 from .forms import PasswordConfirmForm, RateLimitedAuthenticationForm, SignUpForm
 
 logger = logging.getLogger(__name__)
@@ -79,9 +79,13 @@ def profile(request):
     return render_profile(request)
 
 
-def render_profile(request, *, status: int = 200, **webhook_context):
+def render_profile(request, *, status: int = 200, keep_form=None, **webhook_context):
     token = Token.objects.filter(user=request.user).first()
-    context = {"token": token, **webhook_views.profile_context(request.user, **webhook_context)}
+    context = {
+        "token": token,
+        **webhook_views.profile_context(request.user, **webhook_context),
+        **privacy_views.profile_context(request.user, keep_form),
+    }
     return render(request, "accounts/profile.html", context, status=status)
 
 

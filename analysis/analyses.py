@@ -63,7 +63,7 @@ def _analyze_clip(media: Media) -> None:
             finished = _analyze_frames(media, path, playable, summary)
             with open(playable, "rb") as handle:
                 storage.save_replacing(media.playable, "playable.mp4", File(handle))
-            Media.objects.filter(pk=media.pk).update(playable=media.playable.name)
+            _name_file(media, "playable")
     except Exception as exc:
         # Broken mid-stream or over budget: the rows stored so far stay, and the reason is shown.
         record_failure(media, exc, item="clip", again="try uploading the clip again")
@@ -123,4 +123,12 @@ def _store_poster(media: Media, rgb: np.ndarray) -> None:
     poster = Image.fromarray(rgb)
     # Replacing a poster an earlier attempt stored: a second one under a suffixed name outlived the clip.
     storage.save_replacing(media.thumbnail, "thumb.jpg", ContentFile(thumbnail_jpeg(poster)))
-    Media.objects.filter(pk=media.pk).update(thumbnail=media.thumbnail.name)
+    _name_file(media, "thumbnail")
+
+
+def _name_file(media: Media, field_name: str) -> None:
+    """Store the name of a file just written in the item's row; the file is deleted again when the
+    item, or its media (retention, after a cancel ended the analysis meanwhile), is gone."""
+    field = getattr(media, field_name)
+    if not Media.objects.filter(pk=media.pk, media_deleted_at=None).update(**{field_name: field.name}):
+        field.storage.delete(field.name)

@@ -1,9 +1,5 @@
 """REST API: token auth, upload, list, detail and delete of the caller's media (see README.md)."""
 
-import csv
-import io
-import json
-
 import django_filters
 from django.conf import settings
 from django.http import StreamingHttpResponse
@@ -19,8 +15,9 @@ from rest_framework.throttling import SimpleRateThrottle, UserRateThrottle
 
 import ml
 from accounts import ratelimit
-from analysis import idempotency, services
+from analysis import exports, idempotency, services
 from analysis.models import Detection, Media
+from analysis.privacy_models import InvalidKeepMedia, parse_keep_media
 from ml.summary import ROW_FIELDS, TRACK_FIELDS
 from ml.video_io import duration_text
 
@@ -74,6 +71,8 @@ class SummarySerializer(serializers.Serializer):
     finished_at = serializers.DateTimeField(allow_null=True)
     file = serializers.CharField(source="original_url", help_text="Owner-only URL of the stored photo.")
     thumbnail = serializers.CharField(source="thumbnail_url", help_text="Owner-only URL of the thumbnail.")
+    keep_media = serializers.CharField(help_text="Retention: always, results_only or days:N.")
+    media_deleted_at = serializers.DateTimeField(allow_null=True, help_text="When retention deleted the media.")
 
 
 class TrackSerializer(serializers.Serializer):
@@ -149,6 +148,15 @@ class UploadSerializer(serializers.Serializer):
         required=False, min_value=0.1, max_value=120, help_text="Clips: frames analysed per second (default 5)."
     )
     every_frame = serializers.BooleanField(required=False, default=False, help_text="Clips: analyse every frame.")
+    keep_media = serializers.CharField(
+        required=False, help_text="This item's retention (always, results_only or days:N); default: your own."
+    )
+
+    def validate_keep_media(self, value):
+        try:
+            return parse_keep_media(value)
+        except InvalidKeepMedia as exc:
+            raise serializers.ValidationError(str(exc)) from None
 
 
 class AcceptedSerializer(serializers.Serializer):
@@ -234,7 +242,9 @@ class MediaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Dest
         try:
             options = upload.validated_data
             sample_fps = 0.0 if options.get("every_frame") else options.get("sample_fps")
-            media = services.create_media(request.user, options["file"], sample_fps=sample_fps)
+            media = services.create_media(
+                request.user, options["file"], sample_fps=sample_fps, keep_media=options.get("keep_media")
+            )
         except services.UploadRejected as exc:
             return Response({"file": [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)
         url = request.build_absolute_uri(reverse("api:media-detail", args=[media.pk]))
@@ -285,7 +295,7 @@ class MediaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Dest
     def export_csv(self, request, pk=None):
         """The item's detections as CSV: frame, timestamp_ms, track, x, y, w, h, emotion and the 7 probabilities."""
         media = self._clip()
-        response = StreamingHttpResponse(_csv_lines(media), content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse(exports.csv_lines(media), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = content_disposition_header(True, media.download_name("detections", "csv"))
         return response
 
@@ -294,7 +304,7 @@ class MediaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Dest
     def export_json(self, request, pk=None):
         """The item's tracks and all its detections as one JSON document (streamed)."""
         media = self._clip()
-        response = StreamingHttpResponse(_json_chunks(media), content_type="application/json")
+        response = StreamingHttpResponse(exports.json_chunks(media, TrackSerializer), content_type="application/json")
         response["Content-Disposition"] = content_disposition_header(True, media.download_name("detections", "json"))
         return response
 
@@ -310,50 +320,6 @@ class MediaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Dest
             if services.request_annotated(media):
                 code = status.HTTP_202_ACCEPTED
         return Response(clip_fields(media, request)["exports"]["annotated"], status=code)
-
-
-CSV_HEADER = ["frame", "timestamp_ms", "track", "x", "y", "w", "h", "emotion", *ml.EMOTIONS]
-
-
-def _rows(media: Media):
-    # iterator() streams from the database, so a ten-minute clip never sits in memory whole.
-    return media.detections.order_by("frame", "track").values_list(*ROW_FIELDS).iterator(chunk_size=2000)
-
-
-def _csv_lines(media: Media):
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-
-    def take() -> str:
-        text = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return text
-
-    writer.writerow(CSV_HEADER)
-    yield take()
-    for frame, timestamp_ms, track, box, probabilities, emotion in _rows(media):
-        box = box or ["", "", "", ""]
-        probabilities = probabilities or {}
-        writer.writerow(
-            [frame, timestamp_ms, "" if track is None else track, *box, emotion]
-            + [f"{probabilities[name]:.6f}" if name in probabilities else "" for name in ml.EMOTIONS]
-        )
-        yield take()
-
-
-def _json_chunks(media: Media):
-    head = {
-        "id": str(media.pk),
-        "duration_ms": media.duration_ms,
-        "people": media.people,
-        "partial": media.partial,
-        "tracks": TrackSerializer(media.tracks, many=True).data,
-    }
-    yield json.dumps(head)[:-1] + ', "rows": ['
-    for i, values in enumerate(_rows(media)):
-        yield ("," if i else "") + json.dumps(dict(zip(ROW_FIELDS, values)))
-    yield "]}"
 
 
 class TokenThrottle(SimpleRateThrottle):

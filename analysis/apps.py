@@ -7,5 +7,5 @@ class AnalysisConfig(AppConfig):
     verbose_name = "Emotion analysis"
 
     def ready(self):
-        # Connects the job_finished receiver that records webhook events.
-        from analysis import webhooks  # noqa: F401
+        # Connects the job_finished receivers: webhook events, and retention's deletion of media.
+        from analysis import retention, webhooks  # noqa: F401

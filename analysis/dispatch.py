@@ -20,6 +20,7 @@ logger = logging.getLogger(__name__)
 ANALYZE_MEDIA = "analysis.tasks.analyze_media"
 ANNOTATE_CLIP = "analysis.tasks.annotate_clip"
 SWEEP_STALE_JOBS = "analysis.tasks.sweep_stale_jobs"
+SWEEP_PRIVACY = "analysis.tasks.sweep_privacy"
 ANALYZE_LIVE_FRAME = "analysis.tasks.analyze_live_frame"
 DELIVER_WEBHOOK = "analysis.tasks.deliver_webhook"
 

@@ -18,6 +18,7 @@ import ml
 from analysis import storage
 from analysis.idempotency import IdempotentUpload
 from analysis.jobs import Job, JobQuerySet
+from analysis.privacy_models import ALWAYS, PrivacySettings
 from analysis.results import Detection, DetectionQuerySet
 from analysis.webhook_models import WebhookDelivery, WebhookEndpoint, WebhookMessage
 
@@ -28,6 +29,7 @@ __all__ = [
     "IdempotentUpload",
     "Media",
     "MediaQuerySet",
+    "PrivacySettings",
     "WebhookDelivery",
     "WebhookEndpoint",
     "WebhookMessage",
@@ -120,6 +122,11 @@ class Media(Job):
     playable = models.FileField(upload_to=playable_upload_to, max_length=200, blank=True)
     # The upload's probe, handed to the worker so that it need not open the file to learn it again.
     probe = models.JSONField(default=dict, blank=True, help_text="ml.video_io.VideoInfo as probed at upload.")
+    # Retention (analysis.retention): the owner's choice when uploading, when the sweeper deletes the media
+    # (days:N), and when it was deleted; the results stay.
+    keep_media = models.CharField(max_length=12, default=ALWAYS)
+    media_expires_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    media_deleted_at = models.DateTimeField(null=True, blank=True)
 
     objects = MediaQuerySet.as_manager()
 
@@ -165,6 +172,11 @@ class Media(Job):
         # No path separators or control characters in a name a browser will save.
         stem = "".join(c for c in stem if c.isprintable() and c not in '/\\"').strip() or str(self.pk)
         return f"{stem}-{kind}.{extension}"
+
+    @property
+    def media_kept(self) -> bool:
+        """False once retention deleted the original, thumbnail and copies (the results stay)."""
+        return self.media_deleted_at is None
 
     def original_url(self) -> str:
         return reverse("files:original", args=[self.pk]) if self.file else ""
@@ -335,16 +347,16 @@ def _delete_files(sender, instance: Media, **kwargs):
     if not deferred & {"user_id", "kind"} and instance.kind == Media.Kind.VIDEO:
         # By its one name: the delete may have read the annotated copy's row before a worker stored it.
         names.append((AnnotatedCopy.file.field.storage, annotated_name(instance.user_id, instance.pk)))
-    _delete_after_commit(names)
+    delete_after_commit(names)
 
 
 @receiver(post_delete, sender=AnnotatedCopy)
 def _delete_annotated_file(sender, instance: AnnotatedCopy, **kwargs):
     if instance.file:
-        _delete_after_commit([(instance.file.storage, instance.file.name)])
+        delete_after_commit([(instance.file.storage, instance.file.name)])
 
 
-def _delete_after_commit(stored) -> None:
+def delete_after_commit(stored) -> None:
     """Delete the files ``stored`` ((storage, name) pairs) once the deletion that removed their row commits."""
 
     def delete():

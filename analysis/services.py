@@ -13,7 +13,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
-from analysis import dispatch, storage, uploads
+from analysis import dispatch, retention, storage, uploads
 from analysis.images import encode, thumbnail_jpeg
 from analysis.models import AnnotatedCopy, Media, user_folder
 from analysis.uploads import UploadRejected
@@ -21,14 +21,19 @@ from analysis.uploads import UploadRejected
 __all__ = ["UploadRejected", "cancel_media", "create_media", "delete_media", "delete_user_data", "request_annotated"]
 
 
-def create_media(user, uploaded_file, *, sample_fps: float | None = None) -> Media:
+def create_media(user, uploaded_file, *, sample_fps: float | None = None, keep_media: str | None = None) -> Media:
     """Validate an uploaded photo or clip, store it (a photo as a clean upright RGB copy with a
-    thumbnail), and queue analysis. ``sample_fps`` is for clips: None the default, 0 every frame."""
+    thumbnail), and queue analysis. ``sample_fps`` is for clips: None the default, 0 every frame.
+    ``keep_media`` overrides the owner's retention for this item (analysis.privacy_models)."""
     name = getattr(uploaded_file, "name", "") or ""
+    try:
+        keep = retention.keep_media_for_upload(user, keep_media)
+    except ValueError as exc:
+        raise UploadRejected(str(exc)) from None
     size = uploads.check_size(uploaded_file)
     # What the content is decides, never the name: an image called clip.mp4 is analysed as a photo.
     if not uploads.is_image(uploaded_file):
-        return _create_clip(user, uploaded_file, name, size, sample_fps)
+        return _create_clip(user, uploaded_file, name, size, sample_fps, keep)
     image, source_format = uploads.read_photo(uploaded_file, size)
     stored_format = "PNG" if source_format == "PNG" else "JPEG"
     media = Media(
@@ -39,6 +44,7 @@ def create_media(user, uploaded_file, *, sample_fps: float | None = None) -> Med
         width=image.width,
         height=image.height,
     )
+    retention.apply_to_new_item(media, keep)
     body = encode(image, stored_format)
     media.bytes = len(body)
     extension = "png" if stored_format == "PNG" else "jpg"
@@ -50,7 +56,7 @@ def create_media(user, uploaded_file, *, sample_fps: float | None = None) -> Med
     return _save_and_queue(media, store)
 
 
-def _create_clip(user, uploaded_file, name: str, size: int, sample_fps: float | None) -> Media:
+def _create_clip(user, uploaded_file, name: str, size: int, sample_fps: float | None, keep: str) -> Media:
     """Probe a clip's header, check the limits, store it unchanged, and queue its analysis."""
     info = uploads.probe_clip(uploaded_file, size)
     if sample_fps is None:
@@ -69,6 +75,7 @@ def _create_clip(user, uploaded_file, name: str, size: int, sample_fps: float | 
         sample_fps=sample_fps,
         probe=dataclasses.asdict(info),
     )
+    retention.apply_to_new_item(media, keep)
     return _save_and_queue(media, lambda: media.file.save(f"clip.{info.container}", uploaded_file, save=False))
 
 
@@ -101,6 +108,8 @@ def cancel_media(media: Media) -> bool:
 def request_annotated(media: Media) -> bool:
     """Queue the annotated MP4 of a finished clip; False when it is not a finished clip or already asked."""
     if media.kind != Media.Kind.VIDEO or media.status not in (Media.Status.DONE, Media.Status.CANCELLED):
+        return False
+    if not media.media_kept:
         return False
     with transaction.atomic():
         asked = AnnotatedCopy.ask(media)

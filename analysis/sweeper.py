@@ -1,10 +1,11 @@
-"""The periodic sweeper: jobs whose worker went silent are sent again, or failed once out of attempts."""
+"""The periodic sweepers: jobs whose worker went silent are sent again, or failed once out of attempts;
+and the privacy sweep (issue 17): media past its ``days:N``, expired exports, old activity entries."""
 
 import logging
 
 from django.db import transaction
 
-from analysis import dispatch
+from analysis import dispatch, retention
 from analysis.models import AnnotatedCopy, Media, WebhookMessage
 
 logger = logging.getLogger(__name__)
@@ -33,4 +34,12 @@ def sweep_stale_jobs() -> dict:
             counts["requeued"] += requeued
     if any(counts.values()):
         logger.warning("Swept stale jobs: %s", counts)
+    return counts
+
+
+def sweep_privacy() -> dict:
+    """Delete what retention says has had its time; returns the counts."""
+    counts = {"media": retention.discard_expired_media()}
+    if any(counts.values()):
+        logger.info("Privacy sweep: %s", counts)
     return counts

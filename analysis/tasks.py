@@ -25,6 +25,12 @@ def sweep_stale_jobs() -> dict:
     return sweeper.sweep_stale_jobs()
 
 
+@shared_task(name=dispatch.SWEEP_PRIVACY)
+def sweep_privacy() -> dict:
+    """Delete media past its retention, expired exports and old activity (run by celery beat)."""
+    return sweeper.sweep_privacy()
+
+
 @shared_task(name=dispatch.ANALYZE_LIVE_FRAME, bind=True, ignore_result=False, acks_late=False)
 def analyze_live_frame(self, frame_b64: str) -> dict:
     """Faces in one live camera frame; the web request waits for this result until its deadline.

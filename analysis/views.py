@@ -83,7 +83,10 @@ def upload(request):
                 continue
             try:
                 media = create_media(
-                    request.user, uploaded, sample_fps=0.0 if form.cleaned_data["every_frame"] else None
+                    request.user,
+                    uploaded,
+                    sample_fps=0.0 if form.cleaned_data["every_frame"] else None,
+                    keep_media=form.cleaned_data["keep_media"] or None,
                 )
             except UploadRejected as exc:
                 results.append(UploadResult(uploaded.name, False, str(exc)))

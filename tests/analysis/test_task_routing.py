@@ -10,6 +10,7 @@ TASKS = [
     dispatch.ANALYZE_MEDIA,
     dispatch.ANNOTATE_CLIP,
     dispatch.SWEEP_STALE_JOBS,
+    dispatch.SWEEP_PRIVACY,
     dispatch.ANALYZE_LIVE_FRAME,
     dispatch.DELIVER_WEBHOOK,
 ]

@@ -1,0 +1,29 @@
+"""The profile page's privacy controls: retention (issue 17)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect
+from django.views.decorators.http import require_POST
+
+from analysis import privacy
+from analysis.forms import KeepMediaForm
+
+
+def profile_context(user, keep_form: KeepMediaForm | None = None) -> dict:
+    """What the profile page shows of the privacy controls."""
+    keep_media = privacy.keep_media_of(user)
+    return {"keep_media": keep_media, "keep_form": keep_form or KeepMediaForm(keep_media=keep_media)}
+
+
+@login_required
+@require_POST
+def keep_media(request):
+    # Imported here: accounts.views imports this module for the page's context.
+    from accounts.views import render_profile
+
+    form = KeepMediaForm(request.POST)
+    if not form.is_valid():
+        return render_profile(request, status=400, keep_form=form)
+    chosen = privacy.set_keep_media(request.user, form.cleaned_data["keep_media"])
+    messages.success(request, f"Retention saved ({chosen}); it applies to what you upload from now on.")
+    return redirect("accounts:profile")

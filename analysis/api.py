@@ -16,7 +16,7 @@ from rest_framework.throttling import SimpleRateThrottle, UserRateThrottle
 import ml
 from accounts import ratelimit
 from analysis import exports, idempotency, services
-from analysis.models import Detection, Media
+from analysis.models import AnonymizedCopy, Detection, Media
 from analysis.privacy_models import InvalidKeepMedia, parse_keep_media
 from ml.summary import ROW_FIELDS, TRACK_FIELDS
 from ml.video_io import duration_text
@@ -100,9 +100,21 @@ class MediaSerializer(serializers.ModelSerializer):
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
+        request = self.context.get("request")
         if instance.kind == Media.Kind.VIDEO:
-            data.update(clip_fields(instance, self.context.get("request")))
+            data.update(clip_fields(instance, request))
+        if instance.kind in (Media.Kind.PHOTO, Media.Kind.VIDEO):
+            data["anonymized"] = anonymized_fields(instance)
         return data
+
+
+def anonymized_fields(media: Media) -> dict:
+    """The item's blurred copy: its status ("" when never asked for), file URL and where to ask for it.
+    Site-relative paths, as the summary's file and thumbnail, so a webhook's body equals the API's."""
+    copy = AnonymizedCopy.objects.of(media)
+    url = reverse("files:anonymized", args=[media.pk]) if media.anonymized_file else ""
+    request_url = reverse("api:media-anonymized", args=[media.pk])
+    return {"status": copy.status if copy else "", "url": url, "request": request_url}
 
 
 def clip_fields(media: Media, request=None) -> dict:
@@ -210,7 +222,8 @@ class MediaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Dest
 
     def get_queryset(self):
         # The id breaks ties between equal timestamps, so pages never repeat or skip an item.
-        items = Media.objects.for_user(self.request.user).select_related("annotated_copy").with_photo_faces()
+        items = Media.objects.for_user(self.request.user).select_related("annotated_copy", "anonymized_copy")
+        items = items.with_photo_faces()
         return items.order_by("-created_at", "-id")
 
     @extend_schema(

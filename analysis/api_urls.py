@@ -13,5 +13,6 @@ urlpatterns = [
     path("auth/token/", api.ObtainTokenView.as_view(), name="token"),
     path("live/", live_views.LiveFrameView.as_view(), name="live"),
     path("me/", privacy_api.MeView.as_view(), name="me"),
+    path("media/<uuid:pk>/anonymized/", privacy_api.AnonymizedView.as_view(), name="media-anonymized"),
     *router.urls,
 ]

@@ -160,6 +160,12 @@ def playable(request, pk):
 
 
 @require_safe
+def anonymized(request, pk):
+    """A photo's or clip's blurred copy (issue 17), made on request."""
+    return _serve(request, pk, "anonymized_file", REVALIDATED)
+
+
+@require_safe
 def annotated(request, pk):
     """A clip's annotated MP4, made on request."""
     return _serve(request, pk, "annotated_file", REVALIDATED)

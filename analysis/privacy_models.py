@@ -1,4 +1,4 @@
-"""What a user chose about their data (issue 17): how long their media is kept.
+"""What a user chose about their data (issue 17): how long their media is kept; and blurred copies.
 
 ``keep_media`` is one of ``always`` (the default), ``results_only`` (the media goes as soon as its
 analysis ends; the results stay) or ``days:N`` (the media goes N days after its upload, 1 <= N <= 365).
@@ -8,6 +8,11 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
+
+from analysis import storage
+from analysis.jobs import CopyJob, JobQuerySet, JobStatus
 
 ALWAYS = "always"
 RESULTS_ONLY = "results_only"
@@ -70,3 +75,54 @@ class PrivacySettings(models.Model):
         keep_media = parse_keep_media(value)
         cls.objects.update_or_create(user=user, defaults={"keep_media": keep_media})
         return keep_media
+
+
+def anonymized_name(user_id, media_id, kind: str) -> str:
+    """The one name of an item's blurred copy: a JPEG for a photo, an MP4 for a clip (never suffixed)."""
+    extension = "jpg" if kind == "photo" else "mp4"
+    return f"users/{user_id}/anonymized/{media_id.hex}.{extension}"
+
+
+def anonymized_upload_to(instance: "AnonymizedCopy", filename: str) -> str:
+    return anonymized_name(instance.media.user_id, instance.media_id, instance.media.kind)
+
+
+class AnonymizedCopyQuerySet(JobQuerySet):
+    def of(self, media) -> "AnonymizedCopy | None":
+        """``media``'s blurred copy, or None (read through the item's select_related when it has it)."""
+        try:
+            return media.anonymized_copy
+        except self.model.DoesNotExist:
+            return None
+
+
+class AnonymizedCopy(CopyJob):
+    """A photo or clip with every detected face blurred beyond recognition, made on request; its job is
+    the making (analysis.anonymizing). The primary key is the item's."""
+
+    NOUN = "blurred copy"
+    ASK_AGAIN_FROM = (JobStatus.FAILED, JobStatus.DONE)
+
+    media = models.OneToOneField(
+        "analysis.Media", on_delete=models.CASCADE, primary_key=True, related_name="anonymized_copy"
+    )
+    file = models.FileField(upload_to=anonymized_upload_to, max_length=200, blank=True)
+    # Only faces whose top emotion's probability is below this are blurred (None: every face).
+    below_confidence = models.FloatField(null=True, blank=True)
+    # Draw each face's emotion and confidence on its blurred patch.
+    show_emotion = models.BooleanField(default=False)
+
+    objects = AnonymizedCopyQuerySet.as_manager()
+
+    class Meta:
+        app_label = "analysis"
+        verbose_name_plural = "blurred copies"
+
+    def __str__(self):
+        return f"blurred copy of {self.media_id} ({self.status})"
+
+
+@receiver(post_delete, sender=AnonymizedCopy)
+def _delete_anonymized_file(sender, instance: AnonymizedCopy, **kwargs):
+    if instance.file:
+        storage.delete_after_commit([(instance.file.storage, instance.file.name)])

@@ -13,8 +13,9 @@ from django.db import transaction
 from django.dispatch import receiver
 from django.utils import timezone
 
+from analysis import storage
 from analysis.jobs import FINAL_STATES, job_finished
-from analysis.models import AnnotatedCopy, Media, annotated_name, delete_after_commit
+from analysis.models import AnnotatedCopy, AnonymizedCopy, Media, annotated_name
 from analysis.privacy_models import RESULTS_ONLY, PrivacySettings, media_deadline, parse_keep_media
 
 logger = logging.getLogger(__name__)
@@ -50,8 +51,7 @@ def discard_media(media_id) -> bool:
         # The copies' rows go too (their post_delete handlers delete their files after the commit):
         # a copy cannot be made again without the original.
         AnnotatedCopy.objects.filter(media=media).delete()
-        for related in _other_copies():
-            related.objects.filter(media=media).delete()
+        AnonymizedCopy.objects.filter(media=media).delete()
         Media.objects.filter(pk=media.pk).update(
             file="",
             thumbnail="",
@@ -59,16 +59,9 @@ def discard_media(media_id) -> bool:
             media_expires_at=None,
             media_deleted_at=media.media_deleted_at or timezone.now(),
         )
-        delete_after_commit(stored)
+        storage.delete_after_commit(stored)
     logger.info("Retention deleted the media of item %s (keep_media=%s)", media.pk, media.keep_media)
     return True
-
-
-def _other_copies() -> list:
-    """Job models made from an item's original beside the annotated copy (the blurred copy)."""
-    from analysis import models
-
-    return [model for name in ("AnonymizedCopy",) if (model := getattr(models, name, None))]
 
 
 def expired_media_ids(limit: int = SWEEP_BATCH) -> list:

@@ -6,7 +6,7 @@ import logging
 from django.db import transaction
 
 from analysis import dispatch, retention
-from analysis.models import AnnotatedCopy, Media, WebhookMessage
+from analysis.models import AnnotatedCopy, AnonymizedCopy, Media, WebhookMessage
 
 logger = logging.getLogger(__name__)
 
@@ -14,6 +14,7 @@ logger = logging.getLogger(__name__)
 JOBS = (
     (Media, lambda media: dispatch.analyze_media(media)),
     (AnnotatedCopy, lambda copy: dispatch.annotate_clip(copy.pk)),
+    (AnonymizedCopy, lambda copy: dispatch.anonymize_media(copy.media)),
     # A lost attempt, one whose worker died, and a retry too far off for a broker countdown.
     (WebhookMessage, lambda message: dispatch.deliver_webhook(message.pk)),
 )

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods
 import ml
 from ml.video_io import duration_text
 
-from . import live_views
+from . import live_views, privacy_views
 from .api import UploadThrottle
 from .forms import GalleryFilterForm, UploadForm
 from .models import Detection, Media
@@ -231,6 +231,7 @@ def detail(request, pk):
             "json_name": media.download_name("detections", "json"),
             "annotated_name": media.download_name("annotated", "mp4"),
         },
+        "anonymized": privacy_views.anonymized_context(media),
     }
     return render(request, "analysis/detail.html", context)
 

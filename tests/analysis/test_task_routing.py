@@ -9,6 +9,7 @@ from fer_site.celery import app
 TASKS = [
     dispatch.ANALYZE_MEDIA,
     dispatch.ANNOTATE_CLIP,
+    dispatch.ANONYMIZE_MEDIA,
     dispatch.SWEEP_STALE_JOBS,
     dispatch.SWEEP_PRIVACY,
     dispatch.ANALYZE_LIVE_FRAME,

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from analysis import privacy
@@ -12,7 +13,19 @@ from analysis.forms import KeepMediaForm
 def profile_context(user, keep_form: KeepMediaForm | None = None) -> dict:
     """What the profile page shows of the privacy controls."""
     keep_media = privacy.keep_media_of(user)
-    return {"keep_media": keep_media, "keep_form": keep_form or KeepMediaForm(keep_media=keep_media)}
+    return {
+        "keep_media": keep_media,
+        "keep_form": keep_form or KeepMediaForm(keep_media=keep_media),
+        "data_export": privacy.latest_export(user),
+    }
+
+
+@login_required
+@require_POST
+def export(request):
+    privacy.request_export(request.user, include_media=request.POST.get("include_media") == "true")
+    messages.success(request, "Your export is being made; this page shows its progress and then a download link.")
+    return redirect(f"{reverse('accounts:profile')}#export")
 
 
 @login_required

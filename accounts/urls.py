@@ -13,6 +13,7 @@ urlpatterns = [
     path("profile/", views.profile, name="profile"),
     path("token/", views.rotate_token, name="rotate_token"),
     path("privacy/keep-media/", privacy_views.keep_media, name="keep_media"),
+    path("privacy/export/", privacy_views.export, name="export"),
     path("webhooks/", webhook_views.add_webhook, name="add_webhook"),
     path("webhooks/<uuid:pk>/test/", webhook_views.test_webhook, name="test_webhook"),
     path("webhooks/<uuid:pk>/delete/", webhook_views.delete_webhook, name="delete_webhook"),

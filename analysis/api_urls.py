@@ -13,6 +13,7 @@ urlpatterns = [
     path("auth/token/", api.ObtainTokenView.as_view(), name="token"),
     path("live/", live_views.LiveFrameView.as_view(), name="live"),
     path("me/", privacy_api.MeView.as_view(), name="me"),
+    path("me/export/", privacy_api.ExportView.as_view(), name="me-export"),
     path("media/<uuid:pk>/anonymized/", privacy_api.AnonymizedView.as_view(), name="media-anonymized"),
     *router.urls,
 ]

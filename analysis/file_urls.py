@@ -10,4 +10,5 @@ urlpatterns = [
     path("<uuid:pk>/playable/", files.playable, name="playable"),
     path("<uuid:pk>/annotated/", files.annotated, name="annotated"),
     path("<uuid:pk>/anonymized/", files.anonymized, name="anonymized"),
+    path("exports/<uuid:pk>/", files.export, name="export"),
 ]

@@ -18,13 +18,14 @@ import ml
 from analysis import storage
 from analysis.idempotency import IdempotentUpload
 from analysis.jobs import CopyJob, Job, JobQuerySet
-from analysis.privacy_models import ALWAYS, AnonymizedCopy, PrivacySettings, anonymized_name
+from analysis.privacy_models import ALWAYS, AnonymizedCopy, DataExport, PrivacySettings, anonymized_name
 from analysis.results import Detection, DetectionQuerySet
 from analysis.webhook_models import WebhookDelivery, WebhookEndpoint, WebhookMessage
 
 __all__ = [
     "AnnotatedCopy",
     "AnonymizedCopy",
+    "DataExport",
     "Detection",
     "DetectionQuerySet",
     "IdempotentUpload",

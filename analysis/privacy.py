@@ -1,12 +1,21 @@
 """Privacy services (issue 17), web side: a user's retention choice, and what the pages and API ask."""
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from analysis import dispatch
-from analysis.models import AnonymizedCopy, Media
+from analysis.models import AnonymizedCopy, DataExport, Media
 from analysis.privacy_models import PrivacySettings
 
-__all__ = ["AnonymizeRefused", "keep_media_of", "request_anonymized", "set_keep_media"]
+__all__ = [
+    "AnonymizeRefused",
+    "keep_media_of",
+    "latest_export",
+    "request_anonymized",
+    "request_export",
+    "set_keep_media",
+]
 
 
 class AnonymizeRefused(Exception):
@@ -40,3 +49,24 @@ def request_anonymized(media: Media, *, below_confidence: float | None = None, s
             dispatch.anonymize_media(media)
     media.refresh_from_db()  # also forgets the copy read before
     return asked
+
+
+def latest_export(user) -> DataExport | None:
+    """The user's most recent export (the one the profile page and GET /api/me/export/ show)."""
+    return DataExport.objects.for_user(user).order_by("-created_at").first()
+
+
+def request_export(user, *, include_media: bool = False) -> DataExport:
+    """Queue a ZIP of everything ``user`` has; the one already queued or being made when there is one.
+    Earlier finished exports are deleted: one download link at a time."""
+    with transaction.atomic():
+        # The user's row, locked: two requests at once cannot both start an export.
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        running = DataExport.objects.for_user(user).exclude(status__in=list(DataExport.FINAL_STATES)).first()
+        if running is not None:
+            return running
+        for earlier in DataExport.objects.for_user(user):
+            earlier.delete()  # its ZIP goes after the commit
+        export = DataExport.objects.create(user=user, include_media=include_media, heartbeat_at=timezone.now())
+        dispatch.export_account(export.pk)
+    return export

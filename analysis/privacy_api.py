@@ -1,4 +1,5 @@
-"""REST API of the privacy controls (issue 17): /api/me/ (retention), /api/media/<id>/anonymized/."""
+"""REST API of the privacy controls (issue 17): /api/me/ (retention), /api/media/<id>/anonymized/,
+/api/me/export/."""
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -93,3 +94,49 @@ class AnonymizedView(APIView):
             return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
         # 202 whether this request queued it or one was queued or being made already: it is on its way.
         return Response(self._state(request, media), status=status.HTTP_202_ACCEPTED)
+
+
+class ExportSerializer(serializers.Serializer):
+    include_media = serializers.BooleanField(
+        required=False, default=False, help_text="Also put the stored originals in the ZIP, under media/."
+    )
+
+
+ExportState = inline_serializer(
+    "ExportState",
+    {
+        "status": serializers.CharField(help_text='"" (none), queued, processing, done or failed.'),
+        "url": serializers.CharField(help_text="The ZIP, for 24 hours once done; then it is deleted."),
+        "progress": serializers.FloatField(),
+        "expires_at": serializers.DateTimeField(allow_null=True),
+    },
+)
+
+
+def _export_state(request, export) -> dict:
+    if export is None:
+        return {"status": "", "url": "", "progress": 0.0, "expires_at": None}
+    url = export.download_url()
+    return {
+        "status": export.status,
+        "url": request.build_absolute_uri(url) if url else "",
+        "progress": export.progress,
+        "expires_at": serializers.DateTimeField().to_representation(export.expires_at) if export.expires_at else None,
+    }
+
+
+class ExportView(APIView):
+    """Everything you have as one ZIP: POST starts it (202), GET answers its status and download URL."""
+
+    parser_classes = [parsers.JSONParser, parsers.FormParser, parsers.MultiPartParser]
+
+    @extend_schema(responses=ExportState)
+    def get(self, request):
+        return Response(_export_state(request, privacy.latest_export(request.user)))
+
+    @extend_schema(request=ExportSerializer, responses={202: ExportState})
+    def post(self, request):
+        options = ExportSerializer(data=request.data)
+        options.is_valid(raise_exception=True)
+        export = privacy.request_export(request.user, **options.validated_data)
+        return Response(_export_state(request, export), status=status.HTTP_202_ACCEPTED)

@@ -4,12 +4,15 @@
 analysis ends; the results stay) or ``days:N`` (the media goes N days after its upload, 1 <= N <= 365).
 """
 
+import uuid
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
+from django.urls import reverse
+from django.utils import timezone
 
 from analysis import storage
 from analysis.jobs import CopyJob, JobQuerySet, JobStatus
@@ -124,5 +127,74 @@ class AnonymizedCopy(CopyJob):
 
 @receiver(post_delete, sender=AnonymizedCopy)
 def _delete_anonymized_file(sender, instance: AnonymizedCopy, **kwargs):
+    if instance.file:
+        storage.delete_after_commit([(instance.file.storage, instance.file.name)])
+
+
+# How long a finished export can be downloaded; then the privacy sweep deletes it.
+EXPORT_VALID = timedelta(hours=24)
+
+
+def export_upload_to(instance: "DataExport", filename: str) -> str:
+    return f"users/{instance.user_id}/exports/{instance.pk.hex}.zip"
+
+
+class DataExportQuerySet(JobQuerySet):
+    def for_user(self, user) -> "DataExportQuerySet":
+        """The one way per-user reads start: another user's export is simply not found (404)."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(user=user)
+
+    def expired(self) -> "DataExportQuerySet":
+        """Exports past their download time, and failed ones as old (nothing to download)."""
+        now = timezone.now()
+        return self.filter(
+            models.Q(expires_at__lte=now)
+            | models.Q(status__in=[JobStatus.FAILED, JobStatus.CANCELLED], finished_at__lte=now - EXPORT_VALID)
+        )
+
+
+class DataExport(CopyJob):
+    """One ZIP of everything a user has (each item's JSON, clips' detections as CSV, optionally the
+    media), made by a task (analysis.exporting) and downloadable for EXPORT_VALID."""
+
+    NOUN = "export"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="data_exports")
+    include_media = models.BooleanField(default=False)
+    file = models.FileField(upload_to=export_upload_to, max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    objects = DataExportQuerySet.as_manager()
+
+    class Meta:
+        app_label = "analysis"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"export {self.pk} of user {self.user_id} ({self.status})"
+
+    def _done_fields(self) -> dict:
+        return {**super()._done_fields(), "expires_at": timezone.now() + EXPORT_VALID}
+
+    @property
+    def downloadable(self) -> bool:
+        return bool(
+            self.status == JobStatus.DONE and self.file and self.expires_at and self.expires_at > timezone.now()
+        )
+
+    def download_url(self) -> str:
+        return reverse("files:export", args=[self.pk]) if self.downloadable else ""
+
+    def state(self) -> dict:
+        """What GET /api/me/export/ answers of it."""
+        return {"status": self.status, "url": self.download_url()}
+
+
+@receiver(post_delete, sender=DataExport)
+def _delete_export_file(sender, instance: DataExport, **kwargs):
     if instance.file:
         storage.delete_after_commit([(instance.file.storage, instance.file.name)])

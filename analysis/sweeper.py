@@ -6,7 +6,7 @@ import logging
 from django.db import transaction
 
 from analysis import dispatch, retention
-from analysis.models import AnnotatedCopy, AnonymizedCopy, Media, WebhookMessage
+from analysis.models import AnnotatedCopy, AnonymizedCopy, DataExport, Media, WebhookMessage
 
 logger = logging.getLogger(__name__)
 
@@ -15,6 +15,7 @@ JOBS = (
     (Media, lambda media: dispatch.analyze_media(media)),
     (AnnotatedCopy, lambda copy: dispatch.annotate_clip(copy.pk)),
     (AnonymizedCopy, lambda copy: dispatch.anonymize_media(copy.media)),
+    (DataExport, lambda export: dispatch.export_account(export.pk)),
     # A lost attempt, one whose worker died, and a retry too far off for a broker countdown.
     (WebhookMessage, lambda message: dispatch.deliver_webhook(message.pk)),
 )
@@ -40,7 +41,17 @@ def sweep_stale_jobs() -> dict:
 
 def sweep_privacy() -> dict:
     """Delete what retention says has had its time; returns the counts."""
-    counts = {"media": retention.discard_expired_media()}
+    counts = {"media": retention.discard_expired_media(), "exports": _delete_expired_exports()}
     if any(counts.values()):
         logger.info("Privacy sweep: %s", counts)
     return counts
+
+
+def _delete_expired_exports() -> int:
+    # One by one, so that each row's post_delete handler deletes its ZIP after the commit.
+    deleted = 0
+    for export in DataExport.objects.expired():
+        with transaction.atomic():
+            export.delete()
+        deleted += 1
+    return deleted

@@ -1,7 +1,7 @@
 """Celery tasks: thin wrappers that pass ids to the worker-side services.
 
 This is the only module that imports the worker-side services (analysis.analyses, .annotating,
-.anonymizing, .sweeper, .live_frames, .webhook_delivery), and nothing imports it: everything else sends
+.anonymizing, .exporting, .sweeper, .live_frames, .webhook_delivery), and nothing imports it: everything else sends
 tasks by name through analysis.dispatch, whose names these are.
 """
 
@@ -10,7 +10,16 @@ import base64
 from celery import shared_task
 from celery.exceptions import Ignore
 
-from analysis import analyses, annotating, anonymizing, dispatch, live_frames, sweeper, webhook_delivery
+from analysis import (
+    analyses,
+    annotating,
+    anonymizing,
+    dispatch,
+    exporting,
+    live_frames,
+    sweeper,
+    webhook_delivery,
+)
 
 
 @shared_task(name=dispatch.ANALYZE_MEDIA)
@@ -60,3 +69,9 @@ def deliver_webhook(message_id: str) -> None:
 def anonymize_media_task(media_id: str) -> None:
     """Make the blurred copy of one photo or clip (asked for from its page or the API)."""
     anonymizing.make_anonymized(media_id)
+
+
+@shared_task(name=dispatch.EXPORT_ACCOUNT)
+def export_account_task(export_id: str) -> None:
+    """Build one user's export ZIP (asked for from the profile page or the API)."""
+    exporting.make_export(export_id)

@@ -13,6 +13,7 @@ WORKER_MODULES = {
     "analysis.analyses",
     "analysis.annotating",
     "analysis.anonymizing",
+    "analysis.exporting",
     "analysis.sweeper",
     "analysis.live_frames",
     "analysis.webhook_delivery",

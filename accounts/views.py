@@ -11,7 +11,7 @@ from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
 from rest_framework.authtoken.models import Token
 
-from analysis.services import delete_user_data
+from analysis.privacy import erase_account
 
 from . import privacy_views, ratelimit, webhook_views
 from .forms import PasswordConfirmForm, RateLimitedAuthenticationForm, SignUpForm
@@ -109,15 +109,13 @@ def delete_account(request):
     form = PasswordConfirmForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = request.user
-        username = user.username
         # One transaction: media rows go through the one service that knows where their files live,
         # then the user row, whose deletion cascades to the API token so it stops authenticating in
-        # the same commit. Files are removed only once that commit succeeded (on_commit in services).
+        # the same commit. Files, and the tasks still waiting about the rows, go only once that commit
+        # succeeded; the audit line (no name: analysis.privacy) is written then.
         with transaction.atomic():
-            delete_user_data(user)
             logout(request)
-            user.delete()
-        logger.info("account deleted: %s", username)
+            erase_account(user)
         messages.success(request, "Your account, your photos and all results were deleted.")
         return redirect("analysis:home")
     return render(request, "accounts/delete.html", {"form": form})

@@ -5,6 +5,7 @@ and nothing here loads the emotion model (the worker's analysis is analysis.anal
 """
 
 import dataclasses
+from collections import Counter
 from pathlib import Path
 
 from django.conf import settings
@@ -125,10 +126,13 @@ def delete_media(media: Media) -> None:
     media.delete()
 
 
-def delete_user_data(user) -> None:
-    """Delete every item and stored file of a user (before their account is deleted)."""
+def delete_user_data(user) -> Counter:
+    """Delete every item and stored file of a user (before their account is deleted); the rows removed
+    per model label."""
+    removed: Counter = Counter()
     with transaction.atomic():
-        for media in Media.objects.for_user(user).only("pk", "file", "thumbnail", "playable", "user_id"):
-            media.delete()
+        for media in Media.objects.for_user(user).only("pk", "file", "thumbnail", "playable", "user_id", "kind"):
+            removed.update(media.delete()[1])
     # Also anything in the user's folder that no row points to (an upload interrupted mid-write).
     transaction.on_commit(lambda: storage.delete_folder(default_storage, user_folder(user.pk)))
+    return removed

@@ -11,6 +11,7 @@ from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
 from rest_framework.authtoken.models import Token
 
+from analysis import activity
 from analysis.privacy import erase_account
 
 from . import privacy_views, ratelimit, webhook_views
@@ -97,6 +98,7 @@ def rotate_token(request):
     with transaction.atomic():
         existed = Token.objects.filter(user=request.user).delete()[0] > 0
         Token.objects.create(user=request.user)
+        activity.record(request, activity.Action.TOKEN_ROTATED if existed else activity.Action.TOKEN_CREATED)
     if existed:
         messages.success(request, "A new API token was created. The old one no longer works.")
     else:

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import mixins, parsers, serializers, status, viewsets
+from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
 from rest_framework.pagination import PageNumberPagination
@@ -15,7 +16,7 @@ from rest_framework.throttling import SimpleRateThrottle, UserRateThrottle
 
 import ml
 from accounts import ratelimit
-from analysis import exports, idempotency, services
+from analysis import activity, exports, idempotency, services
 from analysis.models import AnonymizedCopy, Detection, Media
 from analysis.privacy_models import InvalidKeepMedia, parse_keep_media
 from ml.summary import ROW_FIELDS, TRACK_FIELDS
@@ -260,6 +261,7 @@ class MediaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Dest
             )
         except services.UploadRejected as exc:
             return Response({"file": [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)
+        activity.record(request, activity.Action.MEDIA_UPLOADED, str(media.pk))
         url = request.build_absolute_uri(reverse("api:media-detail", args=[media.pk]))
         return Response(
             {"id": str(media.pk), "status": media.status, "url": url},
@@ -268,7 +270,9 @@ class MediaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Dest
         )
 
     def perform_destroy(self, instance):
+        pk = instance.pk
         services.delete_media(instance)
+        activity.record(self.request, activity.Action.MEDIA_DELETED, str(pk))
 
     def _clip(self) -> Media:
         # The same per-user queryset as every other read: another user's clip is a 404.
@@ -372,4 +376,10 @@ class ObtainTokenView(ObtainAuthToken):
                 f"Wait {duration_text(wait)} and try again, or reset your password."
             )
             return Response({"detail": detail}, status=429, headers={"Retry-After": str(wait)})
-        return super().post(request, *args, **kwargs)
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = serializer.validated_data["user"]
+        token, created = Token.objects.get_or_create(user=user)
+        if created:
+            activity.record(request, activity.Action.TOKEN_CREATED, "through the API", user=user)
+        return Response({"token": token.key})

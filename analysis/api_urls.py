@@ -14,6 +14,7 @@ urlpatterns = [
     path("live/", live_views.LiveFrameView.as_view(), name="live"),
     path("me/", privacy_api.MeView.as_view(), name="me"),
     path("me/export/", privacy_api.ExportView.as_view(), name="me-export"),
+    path("me/activity/", privacy_api.ActivityView.as_view(), name="me-activity"),
     path("media/<uuid:pk>/anonymized/", privacy_api.AnonymizedView.as_view(), name="media-anonymized"),
     *router.urls,
 ]

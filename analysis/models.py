@@ -18,11 +18,19 @@ import ml
 from analysis import storage
 from analysis.idempotency import IdempotentUpload
 from analysis.jobs import CopyJob, Job, JobQuerySet
-from analysis.privacy_models import ALWAYS, AnonymizedCopy, DataExport, PrivacySettings, anonymized_name
+from analysis.privacy_models import (
+    ALWAYS,
+    ActivityEntry,
+    AnonymizedCopy,
+    DataExport,
+    PrivacySettings,
+    anonymized_name,
+)
 from analysis.results import Detection, DetectionQuerySet
 from analysis.webhook_models import WebhookDelivery, WebhookEndpoint, WebhookMessage
 
 __all__ = [
+    "ActivityEntry",
     "AnnotatedCopy",
     "AnonymizedCopy",
     "DataExport",

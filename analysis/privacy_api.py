@@ -1,15 +1,16 @@
 """REST API of the privacy controls (issue 17): /api/me/ (retention), /api/media/<id>/anonymized/,
-/api/me/export/."""
+/api/me/export/, /api/me/activity/."""
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import parsers, serializers, status
+from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from analysis import privacy
+from analysis import activity, privacy
 from analysis.api import anonymized_fields
-from analysis.models import Media
+from analysis.models import ActivityEntry, Media
 from analysis.privacy_models import InvalidKeepMedia, parse_keep_media
 
 
@@ -46,7 +47,8 @@ class MeView(APIView):
         serializer = MeSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         if "keep_media" in serializer.validated_data:
-            privacy.set_keep_media(request.user, serializer.validated_data["keep_media"])
+            chosen = privacy.set_keep_media(request.user, serializer.validated_data["keep_media"])
+            activity.record(request, activity.Action.RETENTION_CHANGED, chosen)
         return Response(_me(request.user))
 
 
@@ -139,4 +141,23 @@ class ExportView(APIView):
         options = ExportSerializer(data=request.data)
         options.is_valid(raise_exception=True)
         export = privacy.request_export(request.user, **options.validated_data)
+        activity.record(request, activity.Action.EXPORT_REQUESTED, str(export.pk))
         return Response(_export_state(request, export), status=status.HTTP_202_ACCEPTED)
+
+
+class ActivitySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ActivityEntry
+        fields = ["action", "at", "ip", "detail"]
+        read_only_fields = fields
+
+
+class ActivityView(ListAPIView):
+    """What was done on your account in the last 90 days, newest first (paginated as the media list)."""
+
+    serializer_class = ActivitySerializer
+    filter_backends: list = []
+    queryset = ActivityEntry.objects.none()
+
+    def get_queryset(self):
+        return ActivityEntry.objects.for_user(self.request.user)

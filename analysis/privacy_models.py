@@ -198,3 +198,52 @@ class DataExport(CopyJob):
 def _delete_export_file(sender, instance: DataExport, **kwargs):
     if instance.file:
         storage.delete_after_commit([(instance.file.storage, instance.file.name)])
+
+
+# How long the activity log keeps an entry; the privacy sweep prunes older ones.
+ACTIVITY_KEPT = timedelta(days=90)
+
+
+class Action(models.TextChoices):
+    LOGIN = "login"
+    TOKEN_CREATED = "token.created"
+    TOKEN_ROTATED = "token.rotated"
+    MEDIA_UPLOADED = "media.uploaded"
+    MEDIA_DELETED = "media.deleted"
+    EXPORT_REQUESTED = "export.requested"
+    WEBHOOK_CREATED = "webhook.created"
+    WEBHOOK_CHANGED = "webhook.changed"
+    WEBHOOK_DELETED = "webhook.deleted"
+    RETENTION_CHANGED = "retention.changed"
+
+
+class ActivityQuerySet(models.QuerySet):
+    def for_user(self, user) -> "ActivityQuerySet":
+        """The one way per-user reads start (newest first)."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(user=user).order_by("-at", "-id")
+
+    def past_keeping(self) -> "ActivityQuerySet":
+        return self.filter(at__lt=timezone.now() - ACTIVITY_KEPT)
+
+
+class ActivityEntry(models.Model):
+    """One thing done on a user's account: what, when, from which address, and a short detail
+    (an item's or endpoint's id, a retention value; never a password, token or secret)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="activity")
+    action = models.CharField(max_length=24, choices=Action.choices)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    detail = models.CharField(max_length=300, blank=True)
+
+    objects = ActivityQuerySet.as_manager()
+
+    class Meta:
+        app_label = "analysis"
+        verbose_name_plural = "activity entries"
+        indexes = [models.Index(fields=["user", "-at"])]
+
+    def __str__(self):
+        return f"{self.action} by user {self.user_id} at {self.at:%Y-%m-%d %H:%M}"

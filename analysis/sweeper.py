@@ -5,7 +5,7 @@ import logging
 
 from django.db import transaction
 
-from analysis import dispatch, retention
+from analysis import activity, dispatch, retention
 from analysis.models import AnnotatedCopy, AnonymizedCopy, DataExport, Media, WebhookMessage
 
 logger = logging.getLogger(__name__)
@@ -41,7 +41,11 @@ def sweep_stale_jobs() -> dict:
 
 def sweep_privacy() -> dict:
     """Delete what retention says has had its time; returns the counts."""
-    counts = {"media": retention.discard_expired_media(), "exports": _delete_expired_exports()}
+    counts = {
+        "media": retention.discard_expired_media(),
+        "exports": _delete_expired_exports(),
+        "activity": activity.prune(),
+    }
     if any(counts.values()):
         logger.info("Privacy sweep: %s", counts)
     return counts

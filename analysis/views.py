@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods
 import ml
 from ml.video_io import duration_text
 
-from . import live_views, privacy_views
+from . import activity, live_views, privacy_views
 from .api import UploadThrottle
 from .forms import GalleryFilterForm, UploadForm
 from .models import Detection, Media
@@ -91,6 +91,7 @@ def upload(request):
             except UploadRejected as exc:
                 results.append(UploadResult(uploaded.name, False, str(exc)))
             else:
+                activity.record(request, activity.Action.MEDIA_UPLOADED, str(media.pk))
                 results.append(UploadResult(uploaded.name, True, "Accepted: analysis queued.", media))
         form = UploadForm()  # an empty picker for the next batch
     context = {
@@ -267,6 +268,7 @@ def delete(request, pk):
     if request.method == "POST":
         name = media.original_name or "The photo"
         delete_media(media)
+        activity.record(request, activity.Action.MEDIA_DELETED, str(pk))
         messages.success(request, f"{name} and its results were deleted.")
         return redirect("analysis:gallery")
     return render(request, "analysis/delete.html", {"media": media})

@@ -1,4 +1,5 @@
-"""What a user chose about their data (issue 17): how long their media is kept; and blurred copies.
+"""The privacy controls' rows (issue 17): a user's retention choice, blurred copies, account exports and
+the activity log. The two made files (a blurred copy, an export) are analysis.jobs jobs like any other.
 
 ``keep_media`` is one of ``always`` (the default), ``results_only`` (the media goes as soon as its
 analysis ends; the results stay) or ``days:N`` (the media goes N days after its upload, 1 <= N <= 365).

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views, webhook_views
+from . import privacy_views, views, webhook_views
 
 app_name = "accounts"
 
@@ -12,6 +12,8 @@ urlpatterns = [
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("profile/", views.profile, name="profile"),
     path("token/", views.rotate_token, name="rotate_token"),
+    path("privacy/keep-media/", privacy_views.keep_media, name="keep_media"),
+    path("privacy/export/", privacy_views.export, name="export"),
     path("webhooks/", webhook_views.add_webhook, name="add_webhook"),
     path("webhooks/<uuid:pk>/test/", webhook_views.test_webhook, name="test_webhook"),
     path("webhooks/<uuid:pk>/delete/", webhook_views.delete_webhook, name="delete_webhook"),

@@ -11,9 +11,10 @@ from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
 from rest_framework.authtoken.models import Token
 
-from analysis.services import delete_user_data
+from analysis import activity
+from analysis.privacy import erase_account
 
-from . import ratelimit, webhook_views
+from . import privacy_views, ratelimit, webhook_views
 from .forms import PasswordConfirmForm, RateLimitedAuthenticationForm, SignUpForm
 
 logger = logging.getLogger(__name__)
@@ -79,9 +80,13 @@ def profile(request):
     return render_profile(request)
 
 
-def render_profile(request, *, status: int = 200, **webhook_context):
+def render_profile(request, *, status: int = 200, keep_form=None, **webhook_context):
     token = Token.objects.filter(user=request.user).first()
-    context = {"token": token, **webhook_views.profile_context(request.user, **webhook_context)}
+    context = {
+        "token": token,
+        **webhook_views.profile_context(request.user, **webhook_context),
+        **privacy_views.profile_context(request.user, keep_form),
+    }
     return render(request, "accounts/profile.html", context, status=status)
 
 
@@ -93,6 +98,7 @@ def rotate_token(request):
     with transaction.atomic():
         existed = Token.objects.filter(user=request.user).delete()[0] > 0
         Token.objects.create(user=request.user)
+        activity.record(request, activity.Action.TOKEN_ROTATED if existed else activity.Action.TOKEN_CREATED)
     if existed:
         messages.success(request, "A new API token was created. The old one no longer works.")
     else:
@@ -105,15 +111,13 @@ def delete_account(request):
     form = PasswordConfirmForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = request.user
-        username = user.username
         # One transaction: media rows go through the one service that knows where their files live,
         # then the user row, whose deletion cascades to the API token so it stops authenticating in
-        # the same commit. Files are removed only once that commit succeeded (on_commit in services).
+        # the same commit. Files, and the tasks still waiting about the rows, go only once that commit
+        # succeeded; the audit line (no name: analysis.privacy) is written then.
         with transaction.atomic():
-            delete_user_data(user)
             logout(request)
-            user.delete()
-        logger.info("account deleted: %s", username)
+            erase_account(user)
         messages.success(request, "Your account, your photos and all results were deleted.")
         return redirect("analysis:home")
     return render(request, "accounts/delete.html", {"form": form})

@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
-from analysis import webhooks
+from analysis import activity, webhooks
 from analysis.models import WebhookEndpoint
 from analysis.webhook_models import WebhookEvent
 
@@ -43,6 +43,7 @@ def add_webhook(request):
         except webhooks.WebhookRejected as exc:
             form.add_error("url", str(exc))
         else:
+            activity.record(request, activity.Action.WEBHOOK_CREATED, str(endpoint.pk))
             # Rendered, not redirected: the secret is shown this once and never stored in a cookie.
             return render_profile(request, new_endpoint=endpoint)
     return render_profile(request, form=form, status=400)
@@ -66,5 +67,6 @@ def test_webhook(request, pk):
 def delete_webhook(request, pk):
     endpoint = get_object_or_404(WebhookEndpoint.objects.for_user(request.user), pk=pk)
     webhooks.delete_endpoint(endpoint)
+    activity.record(request, activity.Action.WEBHOOK_DELETED, str(pk))
     messages.success(request, f"The webhook to {endpoint.url} was deleted.")
     return redirect("accounts:profile")

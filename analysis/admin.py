@@ -3,7 +3,16 @@ from django.db import transaction
 from django.utils.html import format_html
 
 from analysis import dispatch, services
-from analysis.models import AnnotatedCopy, Detection, Media, WebhookDelivery, WebhookEndpoint
+from analysis.models import (
+    ActivityEntry,
+    AnnotatedCopy,
+    AnonymizedCopy,
+    DataExport,
+    Detection,
+    Media,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 
 
 class DetectionInline(admin.TabularInline):
@@ -96,6 +105,40 @@ class AnnotatedCopyAdmin(admin.ModelAdmin):
     def requeue(self, request, queryset):
         count = requeue(queryset, lambda copy: dispatch.annotate_clip(copy.pk))
         self.message_user(request, f"Re-queued {count} annotated cop(ies).")
+
+
+JOB_FIELDS = ["status", "started_at", "finished_at", "heartbeat_at", "attempts", "progress", "error"]
+
+
+@admin.register(AnonymizedCopy)
+class AnonymizedCopyAdmin(admin.ModelAdmin):
+    list_display = ["media", "status", "attempts", "heartbeat_at", "finished_at"]
+    list_filter = ["status"]
+    list_select_related = ["media"]
+    readonly_fields = ["media", "file", "below_confidence", "show_emotion", *JOB_FIELDS]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(DataExport)
+class DataExportAdmin(admin.ModelAdmin):
+    list_display = ["id", "user", "status", "created_at", "expires_at"]
+    list_filter = ["status"]
+    readonly_fields = ["user", "include_media", "file", "created_at", "expires_at", *JOB_FIELDS]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(ActivityEntry)
+class ActivityEntryAdmin(admin.ModelAdmin):
+    list_display = ["user", "action", "at", "ip"]
+    list_filter = ["action"]
+    readonly_fields = ["user", "action", "at", "ip", "detail"]
+
+    def has_add_permission(self, request):
+        return False
 
 
 def requeue(jobs, send) -> int:

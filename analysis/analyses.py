@@ -62,7 +62,8 @@ def _analyze_clip(media: Media) -> None:
         with heartbeat(media), storage.local_copy(media.file) as path, storage.scratch_file(".mp4") as playable:
             finished = _analyze_frames(media, path, playable, summary)
             with open(playable, "rb") as handle:
-                _store_file(media, "playable", "playable.mp4", File(handle))
+                storage.save_replacing(media.playable, "playable.mp4", File(handle))
+            _name_file(media, "playable")
     except Exception as exc:
         # Broken mid-stream or over budget: the rows stored so far stay, and the reason is shown.
         record_failure(media, exc, item="clip", again="try uploading the clip again")
@@ -121,13 +122,13 @@ def _store_poster(media: Media, rgb: np.ndarray) -> None:
     """The clip's first frame (uint8 RGB) as its thumbnail (the gallery tile and the player's poster)."""
     poster = Image.fromarray(rgb)
     # Replacing a poster an earlier attempt stored: a second one under a suffixed name outlived the clip.
-    _store_file(media, "thumbnail", "thumb.jpg", ContentFile(thumbnail_jpeg(poster)))
+    storage.save_replacing(media.thumbnail, "thumb.jpg", ContentFile(thumbnail_jpeg(poster)))
+    _name_file(media, "thumbnail")
 
 
-def _store_file(media: Media, field: str, name: str, content) -> None:
-    """Save a file the worker made and point the row at it; a row deleted meanwhile loses the file
-    too (a delete that read the row before this also deletes it, by its one name: models._delete_files)."""
-    file = getattr(media, field)
-    storage.save_replacing(file, name, content)
-    if not Media.objects.filter(pk=media.pk).update(**{field: file.name}):
-        file.storage.delete(file.name)
+def _name_file(media: Media, field_name: str) -> None:
+    """Store the name of a file just written in the item's row; the file is deleted again when the
+    item, or its media (retention, after a cancel ended the analysis meanwhile), is gone."""
+    field = getattr(media, field_name)
+    if not Media.objects.filter(pk=media.pk, media_deleted_at=None).update(**{field_name: field.name}):
+        field.storage.delete(field.name)

@@ -1,9 +1,5 @@
 """REST API: token auth, upload, list, detail and delete of the caller's media (see README.md)."""
 
-import csv
-import io
-import json
-
 import django_filters
 from django.conf import settings
 from django.http import StreamingHttpResponse
@@ -11,6 +7,7 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import mixins, parsers, serializers, status, viewsets
+from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
 from rest_framework.pagination import PageNumberPagination
@@ -19,8 +16,9 @@ from rest_framework.throttling import SimpleRateThrottle, UserRateThrottle
 
 import ml
 from accounts import ratelimit
-from analysis import idempotency, services
-from analysis.models import Detection, Media
+from analysis import activity, exports, idempotency, services
+from analysis.models import AnonymizedCopy, Detection, Media
+from analysis.privacy_models import InvalidKeepMedia, parse_keep_media
 from ml.summary import ROW_FIELDS, TRACK_FIELDS
 from ml.video_io import duration_text
 
@@ -74,6 +72,8 @@ class SummarySerializer(serializers.Serializer):
     finished_at = serializers.DateTimeField(allow_null=True)
     file = serializers.CharField(source="original_url", help_text="Owner-only URL of the stored photo.")
     thumbnail = serializers.CharField(source="thumbnail_url", help_text="Owner-only URL of the thumbnail.")
+    keep_media = serializers.CharField(help_text="Retention: always, results_only or days:N.")
+    media_deleted_at = serializers.DateTimeField(allow_null=True, help_text="When retention deleted the media.")
 
 
 class TrackSerializer(serializers.Serializer):
@@ -101,9 +101,21 @@ class MediaSerializer(serializers.ModelSerializer):
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
+        request = self.context.get("request")
         if instance.kind == Media.Kind.VIDEO:
-            data.update(clip_fields(instance, self.context.get("request")))
+            data.update(clip_fields(instance, request))
+        if instance.kind in (Media.Kind.PHOTO, Media.Kind.VIDEO):
+            data["anonymized"] = anonymized_fields(instance)
         return data
+
+
+def anonymized_fields(media: Media) -> dict:
+    """The item's blurred copy: its status ("" when never asked for), file URL and where to ask for it.
+    Site-relative paths, as the summary's file and thumbnail, so a webhook's body equals the API's."""
+    copy = AnonymizedCopy.objects.of(media)
+    url = reverse("files:anonymized", args=[media.pk]) if media.anonymized_file else ""
+    request_url = reverse("api:media-anonymized", args=[media.pk])
+    return {"status": copy.status if copy else "", "url": url, "request": request_url}
 
 
 def clip_fields(media: Media, request=None) -> dict:
@@ -149,6 +161,15 @@ class UploadSerializer(serializers.Serializer):
         required=False, min_value=0.1, max_value=120, help_text="Clips: frames analysed per second (default 5)."
     )
     every_frame = serializers.BooleanField(required=False, default=False, help_text="Clips: analyse every frame.")
+    keep_media = serializers.CharField(
+        required=False, help_text="This item's retention (always, results_only or days:N); default: your own."
+    )
+
+    def validate_keep_media(self, value):
+        try:
+            return parse_keep_media(value)
+        except InvalidKeepMedia as exc:
+            raise serializers.ValidationError(str(exc)) from None
 
 
 class AcceptedSerializer(serializers.Serializer):
@@ -202,7 +223,8 @@ class MediaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Dest
 
     def get_queryset(self):
         # The id breaks ties between equal timestamps, so pages never repeat or skip an item.
-        items = Media.objects.for_user(self.request.user).select_related("annotated_copy").with_photo_faces()
+        items = Media.objects.for_user(self.request.user).select_related("annotated_copy", "anonymized_copy")
+        items = items.with_photo_faces()
         return items.order_by("-created_at", "-id")
 
     @extend_schema(
@@ -234,9 +256,12 @@ class MediaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Dest
         try:
             options = upload.validated_data
             sample_fps = 0.0 if options.get("every_frame") else options.get("sample_fps")
-            media = services.create_media(request.user, options["file"], sample_fps=sample_fps)
+            media = services.create_media(
+                request.user, options["file"], sample_fps=sample_fps, keep_media=options.get("keep_media")
+            )
         except services.UploadRejected as exc:
             return Response({"file": [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)
+        activity.record(request, activity.Action.MEDIA_UPLOADED, str(media.pk))
         url = request.build_absolute_uri(reverse("api:media-detail", args=[media.pk]))
         return Response(
             {"id": str(media.pk), "status": media.status, "url": url},
@@ -245,7 +270,9 @@ class MediaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Dest
         )
 
     def perform_destroy(self, instance):
+        pk = instance.pk
         services.delete_media(instance)
+        activity.record(self.request, activity.Action.MEDIA_DELETED, str(pk))
 
     def _clip(self) -> Media:
         # The same per-user queryset as every other read: another user's clip is a 404.
@@ -285,7 +312,7 @@ class MediaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Dest
     def export_csv(self, request, pk=None):
         """The item's detections as CSV: frame, timestamp_ms, track, x, y, w, h, emotion and the 7 probabilities."""
         media = self._clip()
-        response = StreamingHttpResponse(_csv_lines(media), content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse(exports.csv_lines(media), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = content_disposition_header(True, media.download_name("detections", "csv"))
         return response
 
@@ -294,7 +321,7 @@ class MediaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Dest
     def export_json(self, request, pk=None):
         """The item's tracks and all its detections as one JSON document (streamed)."""
         media = self._clip()
-        response = StreamingHttpResponse(_json_chunks(media), content_type="application/json")
+        response = StreamingHttpResponse(exports.json_chunks(media, TrackSerializer), content_type="application/json")
         response["Content-Disposition"] = content_disposition_header(True, media.download_name("detections", "json"))
         return response
 
@@ -310,50 +337,6 @@ class MediaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Dest
             if services.request_annotated(media):
                 code = status.HTTP_202_ACCEPTED
         return Response(clip_fields(media, request)["exports"]["annotated"], status=code)
-
-
-CSV_HEADER = ["frame", "timestamp_ms", "track", "x", "y", "w", "h", "emotion", *ml.EMOTIONS]
-
-
-def _rows(media: Media):
-    # iterator() streams from the database, so a ten-minute clip never sits in memory whole.
-    return media.detections.order_by("frame", "track").values_list(*ROW_FIELDS).iterator(chunk_size=2000)
-
-
-def _csv_lines(media: Media):
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-
-    def take() -> str:
-        text = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return text
-
-    writer.writerow(CSV_HEADER)
-    yield take()
-    for frame, timestamp_ms, track, box, probabilities, emotion in _rows(media):
-        box = box or ["", "", "", ""]
-        probabilities = probabilities or {}
-        writer.writerow(
-            [frame, timestamp_ms, "" if track is None else track, *box, emotion]
-            + [f"{probabilities[name]:.6f}" if name in probabilities else "" for name in ml.EMOTIONS]
-        )
-        yield take()
-
-
-def _json_chunks(media: Media):
-    head = {
-        "id": str(media.pk),
-        "duration_ms": media.duration_ms,
-        "people": media.people,
-        "partial": media.partial,
-        "tracks": TrackSerializer(media.tracks, many=True).data,
-    }
-    yield json.dumps(head)[:-1] + ', "rows": ['
-    for i, values in enumerate(_rows(media)):
-        yield ("," if i else "") + json.dumps(dict(zip(ROW_FIELDS, values)))
-    yield "]}"
 
 
 class TokenThrottle(SimpleRateThrottle):
@@ -393,4 +376,10 @@ class ObtainTokenView(ObtainAuthToken):
                 f"Wait {duration_text(wait)} and try again, or reset your password."
             )
             return Response({"detail": detail}, status=429, headers={"Retry-After": str(wait)})
-        return super().post(request, *args, **kwargs)
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = serializer.validated_data["user"]
+        token, created = Token.objects.get_or_create(user=user)
+        if created:
+            activity.record(request, activity.Action.TOKEN_CREATED, "through the API", user=user)
+        return Response({"token": token.key})

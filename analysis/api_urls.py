@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from analysis import api, live_views, webhook_api
+from analysis import api, live_views, privacy_api, webhook_api
 
 app_name = "api"
 
@@ -12,5 +12,9 @@ router.register("webhooks", webhook_api.WebhookEndpointViewSet, basename="webhoo
 urlpatterns = [
     path("auth/token/", api.ObtainTokenView.as_view(), name="token"),
     path("live/", live_views.LiveFrameView.as_view(), name="live"),
+    path("me/", privacy_api.MeView.as_view(), name="me"),
+    path("me/export/", privacy_api.ExportView.as_view(), name="me-export"),
+    path("me/activity/", privacy_api.ActivityView.as_view(), name="me-activity"),
+    path("media/<uuid:pk>/anonymized/", privacy_api.AnonymizedView.as_view(), name="media-anonymized"),
     *router.urls,
 ]

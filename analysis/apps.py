@@ -7,5 +7,5 @@ class AnalysisConfig(AppConfig):
     verbose_name = "Emotion analysis"
 
     def ready(self):
-        # Connects the job_finished receiver that records webhook events.
-        from analysis import webhooks  # noqa: F401
+        # Connects the receivers: webhook events and retention's deletion of media (job_finished), log-ins.
+        from analysis import activity, retention, webhooks  # noqa: F401

@@ -19,7 +19,10 @@ logger = logging.getLogger(__name__)
 
 ANALYZE_MEDIA = "analysis.tasks.analyze_media"
 ANNOTATE_CLIP = "analysis.tasks.annotate_clip"
+ANONYMIZE_MEDIA = "analysis.tasks.anonymize_media"
+EXPORT_ACCOUNT = "analysis.tasks.export_account"
 SWEEP_STALE_JOBS = "analysis.tasks.sweep_stale_jobs"
+SWEEP_PRIVACY = "analysis.tasks.sweep_privacy"
 ANALYZE_LIVE_FRAME = "analysis.tasks.analyze_live_frame"
 DELIVER_WEBHOOK = "analysis.tasks.deliver_webhook"
 
@@ -33,7 +36,7 @@ FRAME_ARGSREPR = "('<live frame>',)"
 
 def time_limit_s(task_name: str, *, clip: bool = False) -> int:
     """The hard time limit of one run of ``task_name`` (a clip may take many minutes)."""
-    if task_name == ANNOTATE_CLIP or (task_name == ANALYZE_MEDIA and clip):
+    if task_name in (ANNOTATE_CLIP, EXPORT_ACCOUNT) or (task_name in (ANALYZE_MEDIA, ANONYMIZE_MEDIA) and clip):
         # Kept above the decoder's own budget (FER_VIDEO_MAX_DECODE_SECONDS), so the budget trips first.
         return settings.FER_VIDEO_TASK_TIME_LIMIT
     if task_name == DELIVER_WEBHOOK:
@@ -78,6 +81,17 @@ def analyze_media(media) -> None:
 def annotate_clip(media_id) -> None:
     """Queue the making of a clip's annotated copy once the current transaction commits."""
     _send_after_commit(ANNOTATE_CLIP, media_id, time_limit_s(ANNOTATE_CLIP))
+
+
+def anonymize_media(media) -> None:
+    """Queue the making of an item's blurred copy once the current transaction commits."""
+    clip = media.kind == Media.Kind.VIDEO
+    _send_after_commit(ANONYMIZE_MEDIA, media.pk, time_limit_s(ANONYMIZE_MEDIA, clip=clip))
+
+
+def export_account(export_id) -> None:
+    """Queue the building of an account export once the current transaction commits."""
+    _send_after_commit(EXPORT_ACCOUNT, export_id, time_limit_s(EXPORT_ACCOUNT))
 
 
 def deliver_webhook(message_id, countdown_s: float = 0) -> None:

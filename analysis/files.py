@@ -16,7 +16,7 @@ from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
 from analysis import storage
-from analysis.models import Media
+from analysis.models import DataExport, Media
 
 
 def _requesting_user(request):
@@ -157,6 +157,32 @@ def thumbnail(request, pk):
 def playable(request, pk):
     """A clip's browser-playable H.264 copy, made by the worker."""
     return _serve(request, pk, "playable", KEPT)
+
+
+@require_safe
+def export(request, pk):
+    """A finished account export's ZIP, for its owner, until it expires (analysis.privacy_models)."""
+    found = get_object_or_404(DataExport.objects.for_user(_requesting_user(request)), pk=pk)
+    if not found.downloadable:
+        raise Http404("This export has expired; ask for a new one.")
+    url = storage.presigned_url(found.file, "application/zip")
+    if url:
+        response = HttpResponseRedirect(url)
+        patch_cache_control(response, private=True, no_store=True)
+        return response
+    try:
+        handle = found.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("No such file.") from None
+    response = FileResponse(handle, content_type="application/zip", as_attachment=True, filename="facet-export.zip")
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+@require_safe
+def anonymized(request, pk):
+    """A photo's or clip's blurred copy (issue 17), made on request."""
+    return _serve(request, pk, "anonymized_file", REVALIDATED)
 
 
 @require_safe

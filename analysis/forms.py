@@ -48,6 +48,17 @@ class UploadForm(forms.Form):
         widget=MultipleFileInput(attrs={"accept": ACCEPT}),
     )
     every_frame = forms.BooleanField(label="Analyse every frame of clips", required=False)
+    # The API's field and values (analysis.privacy_models); empty: the owner's choice on the profile page.
+    keep_media = forms.ChoiceField(
+        label="Keep the media",
+        required=False,
+        choices=[
+            ("", "As set in my profile"),
+            ("always", "Always"),
+            ("results_only", "Results only: delete the media once analysed"),
+            *[(f"days:{n}", f"Delete after {n} day{'s' if n > 1 else ''}") for n in (1, 7, 30, 90, 365)],
+        ],
+    )
 
     def clean_file(self):
         files = self.cleaned_data["file"]
@@ -87,4 +98,37 @@ class GalleryFilterForm(forms.Form):
         since, until = cleaned.get("created_after"), cleaned.get("created_before")
         if since and until and since > until:
             raise forms.ValidationError("The start date is after the end date.", code="date_order")
+        return cleaned
+
+
+KEEP_CHOICES = [
+    ("always", "Keep my media"),
+    ("results_only", "Keep the results only: delete the media once it is analysed"),
+    ("days", "Delete the media after a number of days"),
+]
+
+
+class KeepMediaForm(forms.Form):
+    """A retention choice (analysis.privacy_models) as a radio group and a number of days; ``keep_media``
+    in cleaned_data is the API's value ("days:30")."""
+
+    keep = forms.ChoiceField(label="Keep media", choices=KEEP_CHOICES, widget=forms.RadioSelect, initial="always")
+    days = forms.IntegerField(label="Days", min_value=1, max_value=365, required=False, initial=30)
+
+    def __init__(self, *args, keep_media: str = "", **kwargs):
+        if keep_media and "initial" not in kwargs:
+            keep, _, days = keep_media.partition(":")
+            kwargs["initial"] = {"keep": keep, "days": int(days) if days else 30}
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        keep, days = cleaned.get("keep"), cleaned.get("days")
+        if keep == "days":
+            if not days:
+                self.add_error("days", "Say after how many days (1 to 365).")
+                return cleaned
+            cleaned["keep_media"] = f"days:{days}"
+        else:
+            cleaned["keep_media"] = keep
         return cleaned

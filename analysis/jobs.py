@@ -14,6 +14,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import connection, models, transaction
 from django.db.models import F, Q, Value
+from django.db.models.fields.files import FieldFile
 from django.db.models.functions import Greatest
 from django.dispatch import Signal
 from django.utils import timezone
@@ -240,6 +241,55 @@ class Job(models.Model):
         if restarted:
             self.refresh_from_db(fields=["status", "attempts", "error", "progress", "heartbeat_at"])
         return restarted == 1
+
+
+class CopyJob(Job):
+    """A file made from an item on request (the annotated copy, the blurred copy): ``media`` and ``file``
+    are the concrete model's, and so is ``upload_to``; this is how one is asked for and stored."""
+
+    class Meta:
+        abstract = True
+
+    # The states from which asking again makes it afresh (a failed one; a blurred copy also a made one,
+    # whose options may change).
+    ASK_AGAIN_FROM: tuple = (JobStatus.FAILED,)
+    file: FieldFile  # the concrete model's FileField
+
+    @classmethod
+    def ask(cls, media, **fields) -> bool:
+        """Queue a copy of ``media`` (``fields`` set on it); False when one is queued or being made, or
+        made and not to be made again. The caller sends the task."""
+        copy, created = cls._default_manager.get_or_create(
+            media=media, defaults={"heartbeat_at": timezone.now(), **fields}
+        )
+        if created:
+            return True
+        restarted = copy.restart(only_from=list(cls.ASK_AGAIN_FROM))
+        if restarted and fields:
+            copy._this().update(**fields)
+        return restarted
+
+    def mark_done(self, name: str, content) -> bool:
+        """Store the finished file (``content``, a django File) and mark the copy done; False when the
+        copy is gone or finished meanwhile (then what was written is deleted again)."""
+        from analysis import storage
+
+        # Written before the row is locked, so a delete is not held up by a long write; the file is kept
+        # only if the row, locked, is still there to reference it when this transaction commits. A
+        # delete that read the row before (no file yet) is covered by the item's delete, by the name.
+        storage.save_replacing(self.file, name, content)
+        written = self.file.name or ""
+        try:
+            with transaction.atomic():
+                done = self._lock_unfinished()
+                if done:
+                    self._save_done("file")
+        except BaseException:
+            self.file.storage.delete(written)
+            raise
+        if not done:
+            self.file.storage.delete(written)
+        return done
 
 
 class heartbeat:

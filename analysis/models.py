@@ -17,17 +17,29 @@ from django.utils import timezone
 import ml
 from analysis import storage
 from analysis.idempotency import IdempotentUpload
-from analysis.jobs import Job, JobQuerySet
+from analysis.jobs import CopyJob, Job, JobQuerySet
+from analysis.privacy_models import (
+    ALWAYS,
+    ActivityEntry,
+    AnonymizedCopy,
+    DataExport,
+    PrivacySettings,
+    anonymized_name,
+)
 from analysis.results import Detection, DetectionQuerySet
 from analysis.webhook_models import WebhookDelivery, WebhookEndpoint, WebhookMessage
 
 __all__ = [
+    "ActivityEntry",
     "AnnotatedCopy",
+    "AnonymizedCopy",
+    "DataExport",
     "Detection",
     "DetectionQuerySet",
     "IdempotentUpload",
     "Media",
     "MediaQuerySet",
+    "PrivacySettings",
     "WebhookDelivery",
     "WebhookEndpoint",
     "WebhookMessage",
@@ -120,6 +132,11 @@ class Media(Job):
     playable = models.FileField(upload_to=playable_upload_to, max_length=200, blank=True)
     # The upload's probe, handed to the worker so that it need not open the file to learn it again.
     probe = models.JSONField(default=dict, blank=True, help_text="ml.video_io.VideoInfo as probed at upload.")
+    # Retention (analysis.retention): the owner's choice when uploading, when the sweeper deletes the media
+    # (days:N), and when it was deleted; the results stay.
+    keep_media = models.CharField(max_length=12, default=ALWAYS)
+    media_expires_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    media_deleted_at = models.DateTimeField(null=True, blank=True)
 
     objects = MediaQuerySet.as_manager()
 
@@ -166,6 +183,11 @@ class Media(Job):
         stem = "".join(c for c in stem if c.isprintable() and c not in '/\\"').strip() or str(self.pk)
         return f"{stem}-{kind}.{extension}"
 
+    @property
+    def media_kept(self) -> bool:
+        """False once retention deleted the original, thumbnail and copies (the results stay)."""
+        return self.media_deleted_at is None
+
     def original_url(self) -> str:
         return reverse("files:original", args=[self.pk]) if self.file else ""
 
@@ -195,6 +217,12 @@ class Media(Job):
 
     def annotated_url(self) -> str:
         return reverse("files:annotated", args=[self.pk]) if self.annotated_file else ""
+
+    @property
+    def anonymized_file(self):
+        """The finished blurred copy's file (analysis.privacy_models.AnonymizedCopy), or None."""
+        copy = AnonymizedCopy.objects.of(self)
+        return copy.file if copy and copy.status == self.Status.DONE and copy.file else None
 
     def _failed_fields(self) -> dict:
         # A clip that failed part-way keeps the rows it stored, and says they cover part of it only.
@@ -277,7 +305,7 @@ def dominant_emotion(faces) -> str:
     return max(totals, key=totals.get)
 
 
-class AnnotatedCopy(Job):
+class AnnotatedCopy(CopyJob):
     """A clip's MP4 with its stored boxes and labels burnt in, made on request; its job is the making.
 
     The primary key is the clip's, so the task is sent the clip's id as for its analysis.
@@ -296,33 +324,6 @@ class AnnotatedCopy(Job):
     def __str__(self):
         return f"annotated copy of {self.media_id} ({self.status})"
 
-    @classmethod
-    def ask(cls, media: Media) -> bool:
-        """Queue a copy of ``media``; False when one is queued, being made or made (a failed one is
-        asked again). The caller sends the task."""
-        copy, created = cls.objects.get_or_create(media=media, defaults={"heartbeat_at": timezone.now()})
-        return created or copy.restart(only_from=[cls.Status.FAILED])
-
-    def mark_done(self, name: str, content) -> bool:
-        """Store the finished MP4 (``content``, a django File) and mark the copy done; False when the
-        copy is gone or finished meanwhile (then what was written is deleted again)."""
-        # Written before the row is locked, so a delete is not held up by a long write; the file is kept
-        # only if the row, locked, is still there to reference it when this transaction commits. A
-        # delete that read the row before (no file yet) is covered by _delete_files, by the name.
-        storage.save_replacing(self.file, name, content)
-        written = self.file.name
-        try:
-            with transaction.atomic():
-                done = self._lock_unfinished()
-                if done:
-                    self._save_done("file")
-        except BaseException:
-            self.file.storage.delete(written)
-            raise
-        if not done:
-            self.file.storage.delete(written)
-        return done
-
 
 @receiver(post_delete, sender=Media)
 def _delete_files(sender, instance: Media, **kwargs):
@@ -338,20 +339,12 @@ def _delete_files(sender, instance: Media, **kwargs):
         names.append((AnnotatedCopy.file.field.storage, annotated_name(instance.user_id, instance.pk)))
         for field, upload_to in (("thumbnail", thumbnail_upload_to), ("playable", playable_upload_to)):
             names.append((getattr(instance, field).storage, upload_to(instance, "")))
-    _delete_after_commit(names)
+    if not deferred & {"user_id", "kind"}:
+        names.append((AnonymizedCopy.file.field.storage, anonymized_name(instance.user_id, instance.pk, instance.kind)))
+    storage.delete_after_commit(names)
 
 
 @receiver(post_delete, sender=AnnotatedCopy)
 def _delete_annotated_file(sender, instance: AnnotatedCopy, **kwargs):
     if instance.file:
-        _delete_after_commit([(instance.file.storage, instance.file.name)])
-
-
-def _delete_after_commit(stored) -> None:
-    """Delete the files ``stored`` ((storage, name) pairs) once the deletion that removed their row commits."""
-
-    def delete():
-        for file_storage, name in stored:
-            file_storage.delete(name)
-
-    transaction.on_commit(delete)
+        storage.delete_after_commit([(instance.file.storage, instance.file.name)])

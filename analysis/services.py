@@ -5,6 +5,7 @@ and nothing here loads the emotion model (the worker's analysis is analysis.anal
 """
 
 import dataclasses
+from collections import Counter
 from pathlib import Path
 
 from django.conf import settings
@@ -13,7 +14,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
-from analysis import dispatch, storage, uploads
+from analysis import dispatch, retention, storage, uploads
 from analysis.images import encode, thumbnail_jpeg
 from analysis.models import AnnotatedCopy, Media, user_folder
 from analysis.uploads import UploadRejected
@@ -21,14 +22,19 @@ from analysis.uploads import UploadRejected
 __all__ = ["UploadRejected", "cancel_media", "create_media", "delete_media", "delete_user_data", "request_annotated"]
 
 
-def create_media(user, uploaded_file, *, sample_fps: float | None = None) -> Media:
+def create_media(user, uploaded_file, *, sample_fps: float | None = None, keep_media: str | None = None) -> Media:
     """Validate an uploaded photo or clip, store it (a photo as a clean upright RGB copy with a
-    thumbnail), and queue analysis. ``sample_fps`` is for clips: None the default, 0 every frame."""
+    thumbnail), and queue analysis. ``sample_fps`` is for clips: None the default, 0 every frame.
+    ``keep_media`` overrides the owner's retention for this item (analysis.privacy_models)."""
     name = getattr(uploaded_file, "name", "") or ""
+    try:
+        keep = retention.keep_media_for_upload(user, keep_media)
+    except ValueError as exc:
+        raise UploadRejected(str(exc)) from None
     size = uploads.check_size(uploaded_file)
     # What the content is decides, never the name: an image called clip.mp4 is analysed as a photo.
     if not uploads.is_image(uploaded_file):
-        return _create_clip(user, uploaded_file, name, size, sample_fps)
+        return _create_clip(user, uploaded_file, name, size, sample_fps, keep)
     image, source_format = uploads.read_photo(uploaded_file, size)
     stored_format = "PNG" if source_format == "PNG" else "JPEG"
     media = Media(
@@ -39,6 +45,7 @@ def create_media(user, uploaded_file, *, sample_fps: float | None = None) -> Med
         width=image.width,
         height=image.height,
     )
+    retention.apply_to_new_item(media, keep)
     body = encode(image, stored_format)
     media.bytes = len(body)
     extension = "png" if stored_format == "PNG" else "jpg"
@@ -50,7 +57,7 @@ def create_media(user, uploaded_file, *, sample_fps: float | None = None) -> Med
     return _save_and_queue(media, store)
 
 
-def _create_clip(user, uploaded_file, name: str, size: int, sample_fps: float | None) -> Media:
+def _create_clip(user, uploaded_file, name: str, size: int, sample_fps: float | None, keep: str) -> Media:
     """Probe a clip's header, check the limits, store it unchanged, and queue its analysis."""
     info = uploads.probe_clip(uploaded_file, size)
     if sample_fps is None:
@@ -69,6 +76,7 @@ def _create_clip(user, uploaded_file, name: str, size: int, sample_fps: float | 
         sample_fps=sample_fps,
         probe=dataclasses.asdict(info),
     )
+    retention.apply_to_new_item(media, keep)
     return _save_and_queue(media, lambda: media.file.save(f"clip.{info.container}", uploaded_file, save=False))
 
 
@@ -102,6 +110,8 @@ def request_annotated(media: Media) -> bool:
     """Queue the annotated MP4 of a finished clip; False when it is not a finished clip or already asked."""
     if media.kind != Media.Kind.VIDEO or media.status not in (Media.Status.DONE, Media.Status.CANCELLED):
         return False
+    if not media.media_kept:
+        return False
     with transaction.atomic():
         asked = AnnotatedCopy.ask(media)
         if asked:
@@ -116,10 +126,13 @@ def delete_media(media: Media) -> None:
     media.delete()
 
 
-def delete_user_data(user) -> None:
-    """Delete every item and stored file of a user (before their account is deleted)."""
+def delete_user_data(user) -> Counter:
+    """Delete every item and stored file of a user (before their account is deleted); the rows removed
+    per model label."""
+    removed: Counter = Counter()
     with transaction.atomic():
-        for media in Media.objects.for_user(user).only("pk", "file", "thumbnail", "playable", "user_id"):
-            media.delete()
+        for media in Media.objects.for_user(user).only("pk", "file", "thumbnail", "playable", "user_id", "kind"):
+            removed.update(media.delete()[1])
     # Also anything in the user's folder that no row points to (an upload interrupted mid-write).
     transaction.on_commit(lambda: storage.delete_folder(default_storage, user_folder(user.pk)))
+    return removed

@@ -12,6 +12,7 @@ from contextlib import contextmanager, suppress
 from pathlib import PurePosixPath
 
 from django.conf import settings
+from django.db import transaction
 
 from analysis import scratch
 
@@ -87,3 +88,13 @@ def delete_folder(storage, name: str) -> None:
     # A local folder is removed once empty (FileSystemStorage.delete removes an empty directory);
     # a bucket has no folders, and deleting a name that is not there is no error.
     storage.delete(name)
+
+
+def delete_after_commit(stored) -> None:
+    """Delete the files ``stored`` ((storage, name) pairs) once the transaction that removed their row commits."""
+
+    def delete():
+        for file_storage, name in stored:
+            file_storage.delete(name)
+
+    transaction.on_commit(delete)

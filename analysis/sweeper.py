@@ -1,11 +1,12 @@
-"""The periodic sweeper: jobs whose worker went silent are sent again, or failed once out of attempts."""
+"""The periodic sweepers: jobs whose worker went silent are sent again, or failed once out of attempts;
+and the privacy sweep (issue 17): media past its ``days:N``, expired exports, old activity entries."""
 
 import logging
 
 from django.db import transaction
 
-from analysis import dispatch
-from analysis.models import AnnotatedCopy, Media, WebhookMessage
+from analysis import activity, dispatch, retention
+from analysis.models import AnnotatedCopy, AnonymizedCopy, DataExport, Media, WebhookMessage
 
 logger = logging.getLogger(__name__)
 
@@ -13,6 +14,8 @@ logger = logging.getLogger(__name__)
 JOBS = (
     (Media, lambda media: dispatch.analyze_media(media)),
     (AnnotatedCopy, lambda copy: dispatch.annotate_clip(copy.pk)),
+    (AnonymizedCopy, lambda copy: dispatch.anonymize_media(copy.media)),
+    (DataExport, lambda export: dispatch.export_account(export.pk)),
     # A lost attempt, one whose worker died, and a retry too far off for a broker countdown.
     (WebhookMessage, lambda message: dispatch.deliver_webhook(message.pk)),
 )
@@ -34,3 +37,25 @@ def sweep_stale_jobs() -> dict:
     if any(counts.values()):
         logger.warning("Swept stale jobs: %s", counts)
     return counts
+
+
+def sweep_privacy() -> dict:
+    """Delete what retention says has had its time; returns the counts."""
+    counts = {
+        "media": retention.discard_expired_media(),
+        "exports": _delete_expired_exports(),
+        "activity": activity.prune(),
+    }
+    if any(counts.values()):
+        logger.info("Privacy sweep: %s", counts)
+    return counts
+
+
+def _delete_expired_exports() -> int:
+    # One by one, so that each row's post_delete handler deletes its ZIP after the commit.
+    deleted = 0
+    for export in DataExport.objects.expired():
+        with transaction.atomic():
+            export.delete()
+        deleted += 1
+    return deleted

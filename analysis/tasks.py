@@ -1,8 +1,8 @@
 """Celery tasks: thin wrappers that pass ids to the worker-side services.
 
 This is the only module that imports the worker-side services (analysis.analyses, .annotating,
-.sweeper, .live_frames, .webhook_delivery), and nothing imports it: everything else sends tasks by name through
-analysis.dispatch, whose names these are.
+.anonymizing, .exporting, .sweeper, .live_frames, .webhook_delivery), and nothing imports it: everything else sends
+tasks by name through analysis.dispatch, whose names these are.
 """
 
 import base64
@@ -10,7 +10,16 @@ import base64
 from celery import shared_task
 from celery.exceptions import Ignore
 
-from analysis import analyses, annotating, dispatch, live_frames, sweeper, webhook_delivery
+from analysis import (
+    analyses,
+    annotating,
+    anonymizing,
+    dispatch,
+    exporting,
+    live_frames,
+    sweeper,
+    webhook_delivery,
+)
 
 
 @shared_task(name=dispatch.ANALYZE_MEDIA)
@@ -23,6 +32,12 @@ def analyze_media_task(media_id: str) -> None:
 def sweep_stale_jobs() -> dict:
     """Re-queue or fail jobs whose worker stopped sending heartbeats (run by celery beat)."""
     return sweeper.sweep_stale_jobs()
+
+
+@shared_task(name=dispatch.SWEEP_PRIVACY)
+def sweep_privacy() -> dict:
+    """Delete media past its retention, expired exports and old activity (run by celery beat)."""
+    return sweeper.sweep_privacy()
 
 
 @shared_task(name=dispatch.ANALYZE_LIVE_FRAME, bind=True, ignore_result=False, acks_late=False)
@@ -48,3 +63,15 @@ def annotate_clip_task(media_id: str) -> None:
 def deliver_webhook(message_id: str) -> None:
     """One attempt at sending a webhook message (queue ``webhooks``; the service claims it first)."""
     webhook_delivery.deliver(message_id)
+
+
+@shared_task(name=dispatch.ANONYMIZE_MEDIA)
+def anonymize_media_task(media_id: str) -> None:
+    """Make the blurred copy of one photo or clip (asked for from its page or the API)."""
+    anonymizing.make_anonymized(media_id)
+
+
+@shared_task(name=dispatch.EXPORT_ACCOUNT)
+def export_account_task(export_id: str) -> None:
+    """Build one user's export ZIP (asked for from the profile page or the API)."""
+    exporting.make_export(export_id)

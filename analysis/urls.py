@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import live_views, views
+from . import live_views, privacy_views, views
 
 app_name = "analysis"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("media/<uuid:pk>/delete/", views.delete, name="delete"),
     path("media/<uuid:pk>/cancel/", views.cancel, name="cancel"),
     path("media/<uuid:pk>/annotate/", views.annotate, name="annotate"),
+    path("media/<uuid:pk>/anonymize/", privacy_views.anonymize, name="anonymize"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("live/", live_views.live_page, name="live"),
     path("live/save/", live_views.save_recording, name="live-save"),

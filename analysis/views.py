@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods
 import ml
 from ml.video_io import duration_text
 
-from . import live_views
+from . import activity, live_views, privacy_views
 from .api import UploadThrottle
 from .forms import GalleryFilterForm, UploadForm
 from .models import Detection, Media
@@ -83,11 +83,15 @@ def upload(request):
                 continue
             try:
                 media = create_media(
-                    request.user, uploaded, sample_fps=0.0 if form.cleaned_data["every_frame"] else None
+                    request.user,
+                    uploaded,
+                    sample_fps=0.0 if form.cleaned_data["every_frame"] else None,
+                    keep_media=form.cleaned_data["keep_media"] or None,
                 )
             except UploadRejected as exc:
                 results.append(UploadResult(uploaded.name, False, str(exc)))
             else:
+                activity.record(request, activity.Action.MEDIA_UPLOADED, str(media.pk))
                 results.append(UploadResult(uploaded.name, True, "Accepted: analysis queued.", media))
         form = UploadForm()  # an empty picker for the next batch
     context = {
@@ -228,6 +232,7 @@ def detail(request, pk):
             "json_name": media.download_name("detections", "json"),
             "annotated_name": media.download_name("annotated", "mp4"),
         },
+        "anonymized": privacy_views.anonymized_context(media),
     }
     return render(request, "analysis/detail.html", context)
 
@@ -263,6 +268,7 @@ def delete(request, pk):
     if request.method == "POST":
         name = media.original_name or "The photo"
         delete_media(media)
+        activity.record(request, activity.Action.MEDIA_DELETED, str(pk))
         messages.success(request, f"{name} and its results were deleted.")
         return redirect("analysis:gallery")
     return render(request, "analysis/delete.html", {"media": media})

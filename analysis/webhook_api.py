@@ -10,7 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
-from analysis import webhooks
+from analysis import activity, webhooks
 from analysis.webhook_models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 
@@ -111,6 +111,7 @@ class WebhookEndpointViewSet(
             endpoint = webhooks.create_endpoint(request.user, data["url"], data["events"])
         except webhooks.WebhookRejected as exc:
             return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
+        activity.record(request, activity.Action.WEBHOOK_CREATED, str(endpoint.pk))
         return Response(WebhookEndpointWithSecretSerializer(endpoint).data, status=status.HTTP_201_CREATED)
 
     def perform_update(self, serializer):
@@ -121,9 +122,12 @@ class WebhookEndpointViewSet(
             )
         except webhooks.WebhookRejected as exc:
             raise serializers.ValidationError({"detail": str(exc)}) from exc
+        activity.record(self.request, activity.Action.WEBHOOK_CHANGED, str(serializer.instance.pk))
 
     def perform_destroy(self, instance):
+        pk = instance.pk
         webhooks.delete_endpoint(instance)
+        activity.record(self.request, activity.Action.WEBHOOK_DELETED, str(pk))
 
     @extend_schema(request=None, responses={200: WebhookEndpointWithSecretSerializer})
     @action(detail=True, methods=["post"])
@@ -131,6 +135,7 @@ class WebhookEndpointViewSet(
         """Replace the signing secret; the answer has the new one. The old one signs nothing more."""
         endpoint = self.get_object()
         webhooks.rotate_secret(endpoint)
+        activity.record(request, activity.Action.WEBHOOK_CHANGED, f"{endpoint.pk} secret rotated")
         return Response(WebhookEndpointWithSecretSerializer(endpoint).data)
 
     @extend_schema(request=None, responses={202: QueuedSerializer, 409: OpenApiResponse(description="Disabled.")})

@@ -130,7 +130,7 @@ def item_data(media_id) -> dict:
     # Imported here: the API imports the services, which import this module's models.
     from analysis.api import MediaSerializer
 
-    media = Media.objects.select_related("annotated_copy").with_photo_faces().get(pk=media_id)
+    media = Media.objects.select_related("annotated_copy", "anonymized_copy").with_photo_faces().get(pk=media_id)
     request = _SiteRequest(settings.FER_SITE_URL) if settings.FER_SITE_URL else None
     return MediaSerializer(media, context={"request": request}).data
 

@@ -5,6 +5,7 @@ Worker heartbeats are kept beside the queues (a Redis key per worker, or a file 
 web process can read them: the machines share nothing else but the database and the bucket.
 """
 
+import base64
 import json
 import os
 import socket
@@ -122,3 +123,45 @@ def heartbeats(max_age_s: float | None = None) -> list[dict]:
     if max_age_s is not None:
         records = [record for record in records if time.time() - record["at"] <= max_age_s]
     return sorted(records, key=lambda record: -record["at"])
+
+
+def _names_any(payload, wanted: set[str]) -> bool:
+    """Whether a kombu message (its JSON envelope) is a task whose positional arguments include one of ``wanted``."""
+    try:
+        message = json.loads(payload)
+        body = message.get("body", "")
+        if message.get("properties", {}).get("body_encoding") == "base64":
+            body = base64.b64decode(body).decode("utf-8", "replace")
+        args = json.loads(body)[0]  # task protocol 2: [args, kwargs, embed]
+        return any(str(arg) in wanted for arg in args)
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+        return False  # not a task message of ours: left alone
+
+
+def drop_messages(ids, queues) -> int:
+    """Remove the messages waiting in ``queues`` whose task arguments name any of ``ids`` (an erased
+    account's items, exports and webhook messages); how many. A message a worker holds already is not
+    waiting: that worker finds its row gone and drops it."""
+    wanted = {str(value) for value in ids}
+    if not wanted:
+        return 0
+    dropped = 0
+    if uses_redis():
+        client = redis_client()
+        for queue in queues:
+            for step in PRIORITY_STEPS:
+                name = queue if step == 0 else f"{queue}{PRIORITY_SEPARATOR}{step}"
+                for payload in client.lrange(name, 0, -1):
+                    if _names_any(payload, wanted):
+                        dropped += client.lrem(name, 1, payload)
+    elif uses_folder():
+        for queue in queues:
+            for path in _queue_folder().glob(f"*.{queue}.msg"):
+                try:
+                    payload = path.read_bytes()
+                except FileNotFoundError:  # a worker took it meanwhile
+                    continue
+                if _names_any(payload, wanted):
+                    path.unlink(missing_ok=True)
+                    dropped += 1
+    return dropped

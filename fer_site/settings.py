@@ -238,6 +238,7 @@ FER_JOB_QUEUED_SECONDS = env_int("FER_JOB_QUEUED_SECONDS", 15 * 60)
 # An image that kills its worker three times is failed rather than retried forever.
 FER_JOB_MAX_ATTEMPTS = env_int("FER_JOB_MAX_ATTEMPTS", 3)
 FER_SWEEP_INTERVAL_SECONDS = env_int("FER_SWEEP_INTERVAL_SECONDS", 30)
+FER_PRIVACY_SWEEP_INTERVAL_SECONDS = env_int("FER_PRIVACY_SWEEP_INTERVAL_SECONDS", 300)
 # Each worker says it is alive this often (fer_site.broker_state); /metrics and `manage.py worker_alive`
 # read it. Three missed beats and it is forgotten.
 FER_WORKER_HEARTBEAT_SECONDS = env_int("FER_WORKER_HEARTBEAT_SECONDS", 15)
@@ -332,7 +333,14 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(FER_SWEEP_INTERVAL_SECONDS),
         # A sweep that waited longer than an interval is superseded by the next one.
         "options": {"expires": float(FER_SWEEP_INTERVAL_SECONDS)},
-    }
+    },
+    # Retention (media past days:N, expired exports, activity past 90 days): days-long deadlines, so
+    # a few minutes late is fine.
+    "sweep-privacy": {
+        "task": "analysis.tasks.sweep_privacy",
+        "schedule": float(FER_PRIVACY_SWEEP_INTERVAL_SECONDS),
+        "options": {"expires": float(FER_PRIVACY_SWEEP_INTERVAL_SECONDS)},
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = os.environ.get(
     "CELERY_BEAT_SCHEDULE_FILENAME", str(BASE_DIR / "var" / "celerybeat-schedule")

@@ -105,6 +105,8 @@
     body.append("file", file, file.name);
     const everyFrame = form.querySelector("input[name=every_frame]");
     if (everyFrame && everyFrame.checked) body.append("every_frame", "true");
+    const keepMedia = form.querySelector("select[name=keep_media]");
+    if (keepMedia && keepMedia.value) body.append("keep_media", keepMedia.value);
     let response;
     try {
       response = await Facet.post(endpoint, body);

@@ -5,7 +5,7 @@ from pathlib import Path
 from django.conf import settings
 
 import ml
-from analysis.models import AnnotatedCopy, Detection, Media, user_folder
+from analysis.models import AnnotatedCopy, AnonymizedCopy, Detection, Media, user_folder
 from analysis.services import create_media
 from ml.pipeline import Face
 from tests.photos import astronaut, encode, upload
@@ -56,6 +56,7 @@ def assert_no_orphan_files(user) -> None:
         if name
     }
     referenced |= {copy.file.name for copy in AnnotatedCopy.objects.filter(media__user=user) if copy.file}
+    referenced |= {copy.file.name for copy in AnonymizedCopy.objects.filter(media__user=user) if copy.file}
     assert stored == referenced, f"orphans: {sorted(stored - referenced)}, missing: {sorted(referenced - stored)}"
 
 

@@ -48,7 +48,8 @@ def test_the_detail_has_exactly_the_documented_fields(alice, client_for):
 
     body = client_for(alice).get(f"/api/media/{media.pk}/").json()
 
-    assert set(body) == {"id", "kind", "status", "error", "progress", "summary", "faces"}
+    assert set(body) == {"id", "kind", "status", "error", "progress", "summary", "faces", "anonymized"}
+    assert body["anonymized"] == {"status": "", "url": "", "request": f"/api/media/{media.pk}/anonymized/"}
     assert body["id"] == str(media.pk)
     assert body["kind"] == "photo"
     assert body["status"] == "done"

@@ -12,6 +12,8 @@ TASK_MODULE = "analysis.tasks"
 WORKER_MODULES = {
     "analysis.analyses",
     "analysis.annotating",
+    "analysis.anonymizing",
+    "analysis.exporting",
     "analysis.sweeper",
     "analysis.live_frames",
     "analysis.webhook_delivery",

@@ -9,7 +9,10 @@ from fer_site.celery import app
 TASKS = [
     dispatch.ANALYZE_MEDIA,
     dispatch.ANNOTATE_CLIP,
+    dispatch.ANONYMIZE_MEDIA,
+    dispatch.EXPORT_ACCOUNT,
     dispatch.SWEEP_STALE_JOBS,
+    dispatch.SWEEP_PRIVACY,
     dispatch.ANALYZE_LIVE_FRAME,
     dispatch.DELIVER_WEBHOOK,
 ]

@@ -1,0 +1,46 @@
+"""The profile page's privacy controls: retention (issue 17)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from analysis import activity, privacy
+from analysis.forms import KeepMediaForm
+from analysis.models import ActivityEntry
+
+
+def profile_context(user, keep_form: KeepMediaForm | None = None) -> dict:
+    """What the profile page shows of the privacy controls."""
+    keep_media = privacy.keep_media_of(user)
+    return {
+        "keep_media": keep_media,
+        "keep_form": keep_form or KeepMediaForm(keep_media=keep_media),
+        "data_export": privacy.latest_export(user),
+        "activity": ActivityEntry.objects.for_user(user)[:20],
+    }
+
+
+@login_required
+@require_POST
+def export(request):
+    export = privacy.request_export(request.user, include_media=request.POST.get("include_media") == "true")
+    activity.record(request, activity.Action.EXPORT_REQUESTED, str(export.pk))
+    messages.success(request, "Your export is being made; this page shows its progress and then a download link.")
+    return redirect(f"{reverse('accounts:profile')}#export")
+
+
+@login_required
+@require_POST
+def keep_media(request):
+    # Imported here: accounts.views imports this module for the page's context.
+    from accounts.views import render_profile
+
+    form = KeepMediaForm(request.POST)
+    if not form.is_valid():
+        return render_profile(request, status=400, keep_form=form)
+    chosen = privacy.set_keep_media(request.user, form.cleaned_data["keep_media"])
+    activity.record(request, activity.Action.RETENTION_CHANGED, chosen)
+    messages.success(request, f"Retention saved ({chosen}); it applies to what you upload from now on.")
+    return redirect("accounts:profile")

@@ -1,0 +1,66 @@
+"""The account export: one ZIP of everything a user has (worker only)."""
+
+import shutil
+import zipfile
+from pathlib import PurePosixPath
+
+from django.core.files.base import File
+from rest_framework.renderers import JSONRenderer
+
+from analysis import exports, storage
+from analysis.jobs import heartbeat, record_failure
+from analysis.models import DataExport, Media
+from analysis.webhooks import item_data
+
+README = """Your data from Facet, as the API returns it.
+
+items/<id>.json  each item (photo, clip, live recording): status, summary, faces, tracks
+items/<id>.csv   each clip's and recording's detections: one row per analysed frame and face
+media/<id>.<ext> the stored originals, when you asked for them and they were kept
+"""
+
+
+def make_export(export_id) -> None:
+    """Build one user's export ZIP and store it for EXPORT_VALID (worker only)."""
+    export = DataExport.objects.filter(pk=export_id).first()
+    if export is None or not export.mark_processing():  # gone, finished, or another live worker has it
+        return
+    try:
+        with heartbeat(export), storage.scratch_file(".zip") as path:
+            if not _write_zip(export, path):
+                return  # deleted meanwhile (with its owner), or taken over by another worker
+            with open(path, "rb") as handle:
+                export.mark_done("export.zip", File(handle))
+    except Exception as exc:
+        record_failure(export, exc, item="account", again="ask for it again")
+
+
+def _write_zip(export: DataExport, path: str) -> bool:
+    """Write the ZIP at ``path``; False when the export stopped being this worker's part-way."""
+    items = list(Media.objects.filter(user_id=export.user_id).order_by("created_at").values_list("pk", flat=True))
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("README.txt", README)
+        for done, pk in enumerate(items):
+            media = Media.objects.filter(pk=pk).first()
+            if media is None:  # deleted meanwhile
+                continue
+            archive.writestr(f"items/{pk}.json", JSONRenderer().render(item_data(pk)))
+            if media.kind != Media.Kind.PHOTO:
+                with archive.open(f"items/{pk}.csv", "w") as target:
+                    for line in exports.csv_lines(media):
+                        target.write(line.encode("utf-8"))
+            if export.include_media and media.file:
+                _add_file(archive, media, f"media/{pk}{PurePosixPath(media.file.name).suffix}")
+            if not export.report_progress((done + 1) / max(1, len(items))):
+                return False
+    return True
+
+
+def _add_file(archive: zipfile.ZipFile, media: Media, name: str) -> None:
+    try:
+        source = media.file.storage.open(media.file.name, "rb")
+    except FileNotFoundError:  # deleted meanwhile (its item, or retention)
+        return
+    # Stored as they are: photos and clips are compressed already.
+    with source, archive.open(zipfile.ZipInfo(name), "w", force_zip64=True) as target:
+        shutil.copyfileobj(source, target, storage.COPY_CHUNK_BYTES)

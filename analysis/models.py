@@ -27,6 +27,7 @@ from analysis.privacy_models import (
     anonymized_name,
 )
 from analysis.results import Detection, DetectionQuerySet
+from analysis.storage import user_folder
 from analysis.webhook_models import WebhookDelivery, WebhookEndpoint, WebhookMessage
 
 __all__ = [
@@ -43,13 +44,9 @@ __all__ = [
     "WebhookDelivery",
     "WebhookEndpoint",
     "WebhookMessage",
+    "user_folder",
 ]
 from ml.video_io import VideoInfo
-
-
-def user_folder(user_id) -> str:
-    """The storage folder holding every file of one user (the names below are storage names)."""
-    return f"users/{user_id}"
 
 
 def media_upload_to(instance: "Media", filename: str) -> str:
@@ -346,5 +343,4 @@ def _delete_files(sender, instance: Media, **kwargs):
 
 @receiver(post_delete, sender=AnnotatedCopy)
 def _delete_annotated_file(sender, instance: AnnotatedCopy, **kwargs):
-    if instance.file:
-        storage.delete_after_commit([(instance.file.storage, instance.file.name)])
+    storage.delete_file_after_commit(instance.file)

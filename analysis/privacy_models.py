@@ -84,7 +84,7 @@ class PrivacySettings(models.Model):
 def anonymized_name(user_id, media_id, kind: str) -> str:
     """The one name of an item's blurred copy: a JPEG for a photo, an MP4 for a clip (never suffixed)."""
     extension = "jpg" if kind == "photo" else "mp4"
-    return f"users/{user_id}/anonymized/{media_id.hex}.{extension}"
+    return f"{storage.user_folder(user_id)}/anonymized/{media_id.hex}.{extension}"
 
 
 def anonymized_upload_to(instance: "AnonymizedCopy", filename: str) -> str:
@@ -128,8 +128,7 @@ class AnonymizedCopy(CopyJob):
 
 @receiver(post_delete, sender=AnonymizedCopy)
 def _delete_anonymized_file(sender, instance: AnonymizedCopy, **kwargs):
-    if instance.file:
-        storage.delete_after_commit([(instance.file.storage, instance.file.name)])
+    storage.delete_file_after_commit(instance.file)
 
 
 # How long a finished export can be downloaded; then the privacy sweep deletes it.
@@ -137,7 +136,7 @@ EXPORT_VALID = timedelta(hours=24)
 
 
 def export_upload_to(instance: "DataExport", filename: str) -> str:
-    return f"users/{instance.user_id}/exports/{instance.pk.hex}.zip"
+    return f"{storage.user_folder(instance.user_id)}/exports/{instance.pk.hex}.zip"
 
 
 class DataExportQuerySet(JobQuerySet):
@@ -197,8 +196,7 @@ class DataExport(CopyJob):
 
 @receiver(post_delete, sender=DataExport)
 def _delete_export_file(sender, instance: DataExport, **kwargs):
-    if instance.file:
-        storage.delete_after_commit([(instance.file.storage, instance.file.name)])
+    storage.delete_file_after_commit(instance.file)
 
 
 # How long the activity log keeps an entry; the privacy sweep prunes older ones.

@@ -90,6 +90,17 @@ def delete_folder(storage, name: str) -> None:
     storage.delete(name)
 
 
+def user_folder(user_id) -> str:
+    """The storage folder holding every file of one user (the names below are storage names)."""
+    return f"users/{user_id}"
+
+
+def delete_file_after_commit(file) -> None:
+    """Delete a deleted row's file (a FieldFile, possibly empty) once that deletion commits."""
+    if file:
+        delete_after_commit([(file.storage, file.name)])
+
+
 def delete_after_commit(stored) -> None:
     """Delete the files ``stored`` ((storage, name) pairs) once the transaction that removed their row commits."""
 

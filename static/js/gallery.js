@@ -72,7 +72,8 @@
   // New items uploaded elsewhere (the API, another tab) appear at the top without a reload: on the
   // first page, the page itself is asked for again (same filters) and tiles it has that this one
   // lacks are put in front. The server renders them, so a tile looks the same however it arrived.
-  const firstPage = !new URLSearchParams(location.search).get("page") || new URLSearchParams(location.search).get("page") === "1";
+  const page = new URLSearchParams(location.search).get("page");
+  const firstPage = !page || page === "1";
   async function lookForNew() {
     if (document.hidden) return undefined;
     const response = await fetch(location.href, { headers: { Accept: "text/html" }, credentials: "same-origin" });

@@ -41,17 +41,27 @@ class DetectorSettings:
     # 40-pixel face in a 1080p photo needs the detection image no smaller than 0.75 x.
     min_face: int = 32
     max_side: int = 960
-    # Faces of at least ``fine_from`` pixels (in the detection image) are searched again with the finer
-    # ``fine_scale_factor``: a large face that falls between two coarse window sizes is then found, and
-    # it costs little, as those scans run on small copies of the image. Finer steps give every face,
-    # and every texture, more overlapping hits, so that pass asks for ``fine_min_neighbors``. Measured
-    # (`bench/detection.py` and the real-photo dev set): with 5 neighbours the fine pass tripled the
-    # false detections on textured backgrounds (34 -> 103); with 6 it kept them (35) while faces found
-    # went from 164 to 171 of 300 composites and from 97.8% to 99.2% of the dev set's photos.
-    # ``fine_from=0`` turns it off.
+    # Faces of at least ``fine_from`` pixels (in the detection image) are searched with the finer
+    # ``fine_scale_factor``: a large face that falls between two coarse window sizes is then found. Finer
+    # steps give every face, and every texture, more overlapping hits, so that pass asks for
+    # ``fine_min_neighbors``. Measured (`bench/detection.py` and the real-photo dev set): with 5
+    # neighbours the fine pass tripled the false detections on textured backgrounds (34 -> 103); with 6
+    # it kept them (35) while faces found went from 164 to 171 of 300 composites and from 97.8% to 99.2%
+    # of the dev set's photos. ``fine_from=0`` turns it off.
+    #
+    # The fine pass runs first and the coarse one (windows up to a step above ``fine_from``) second, on a
+    # copy where the large faces found (beyond the coarse pass's sizes) are painted flat: the cascade's
+    # time goes into windows that look like a face (they pass many of its stages), so on a portrait most
+    # of the coarse pass was spent re-finding the face the fine pass finds. A flat patch is rejected at
+    # the first stage, and a smaller face elsewhere (a group photo) is searched as before. On the dev set
+    # this took detection from 14.5 to 8.3 ms per photo with the same faces found there and on the
+    # composites (`bench/detector_shortcuts.py`).
     fine_from: int = 96
     fine_scale_factor: float = 1.1
     fine_min_neighbors: int = 6
+    # Paint the fine pass's large faces flat before the coarse pass (see detect_faces); False scans
+    # the whole picture twice, as before (bench/detector_shortcuts.py compares the two).
+    paint_large_faces: bool = True
 
     def detection_scale(self, height: int, width: int) -> float:
         """Factor (<= 1) applied to the image before running the cascade."""
@@ -69,6 +79,9 @@ class DetectorSettings:
 # one takes about 10 ms, little beside such a search. Smaller ones (clip frames up to 1440p) share the
 # cached cascade, which then keeps at most ~65 MB.
 SHARED_CASCADE_MAX_PIXELS = 2_100_000
+
+# How much wider the fine pass may box a face than the coarse pass does (see detect_faces).
+FINE_BOX_SPREAD = 1.3
 
 
 @functools.cache
@@ -106,6 +119,17 @@ def _inside(box: Sequence[float], other: Sequence[float]) -> float:
     return max(0, x1 - x0) * max(0, y1 - y0) / max(1, box[2] * box[3])
 
 
+def _flatten(small: np.ndarray, boxes: list[tuple[int, ...]]) -> np.ndarray:
+    """``small`` with each box painted in its own mean grey (``small`` itself when there is none)."""
+    if not boxes:
+        return small
+    out = small.copy()
+    for x, y, w, h in boxes:
+        region = out[y : y + h, x : x + w]
+        region[:] = int(region.mean())
+    return out
+
+
 def _merge(coarse: list[tuple[int, ...]], fine: list[tuple[int, ...]]) -> list[tuple[int, ...]]:
     """The coarse pass's boxes with the fine pass's faces it missed. A face both passes found keeps
     the coarse box (the same framing as every smaller face, which the served crop was measured
@@ -140,9 +164,16 @@ def detect_faces(grey: np.ndarray, settings: DetectorSettings = DetectorSettings
     fine_pass = fine and fine < min(small.shape)
     # With the fine pass, the coarse one stops a step above where the fine one starts.
     coarse_max = round(fine * settings.scale_factor) if fine_pass else 0
-    found = _scan(small, settings.scale_factor, settings.min_neighbors, min_size, coarse_max)
     if fine_pass:
-        found = _merge(found, _scan(small, settings.fine_scale_factor, settings.fine_min_neighbors, fine))
+        large = _scan(small, settings.fine_scale_factor, settings.fine_min_neighbors, fine)
+        # Only faces the coarse pass cannot box are painted over: the fine pass boxes a face near the
+        # bottom of its range up to a quarter wider than the coarse pass does (76 against 98 pixels in
+        # tests/ml/test_detect_near.py), and there the coarse box is the one served.
+        beyond = [box for box in large if box[2] > FINE_BOX_SPREAD * coarse_max] if settings.paint_large_faces else []
+        coarse = _scan(_flatten(small, beyond), settings.scale_factor, settings.min_neighbors, min_size, coarse_max)
+        found = _merge(coarse, large)
+    else:
+        found = _scan(small, settings.scale_factor, settings.min_neighbors, min_size)
     boxes: list[Box] = []
     for x, y, bw, bh in np.asarray(found, dtype=np.float64).reshape(-1, 4) / scale:
         x0, y0 = max(0, round(x)), max(0, round(y))

@@ -64,3 +64,37 @@ def test_a_crop_frames_the_face_as_the_geometry_says_and_fills_beyond_the_border
     # Side 60 around (25 + 5, 25 - 2): 0..60 across, -7..53 down, padded above with the top row.
     padded = cv2.copyMakeBorder(grey[0:53, 0:60], 7, 0, 0, 0, cv2.BORDER_REPLICATE)
     np.testing.assert_array_equal(crops[1], resized(padded))
+
+
+def group_photo(grey, sizes):
+    """The astronaut's face cut out at each of ``sizes`` (pixels) side by side on a grey canvas."""
+    x, y, w, h = only_box(grey).astype(int)
+    pad = w // 2
+    face = grey[max(0, y - pad) : y + h + pad, max(0, x - pad) : x + w + pad]
+    canvas = np.full((max(sizes) * 2 + 40, sum(sizes) * 2 + 40 * len(sizes)), 128, np.uint8)
+    left = 20
+    for side in sizes:
+        copy = cv2.resize(face, (side * 2, side * 2), interpolation=cv2.INTER_AREA)
+        canvas[20 : 20 + copy.shape[0], left : left + copy.shape[1]] = copy
+        left += copy.shape[1] + 40
+    return canvas
+
+
+def test_painting_the_large_faces_found_changes_no_box_in_a_group_photo(astronaut):
+    # The coarse pass runs on a copy where the fine pass's large faces are painted flat (to save the
+    # time spent re-finding them): a smaller face beside a large one must still be found, as before.
+    grey = group_photo(to_grey(astronaut), [220, 60, 90])
+    painted = detect_faces(grey)
+    assert len(painted) == 3, painted
+    assert painted == detect_faces(grey, DetectorSettings(paint_large_faces=False))
+    assert sorted(w for _, _, w, _ in painted)[-1] > 1.3 * round(96 * 1.2)  # the large face was painted
+
+
+def test_the_fine_pass_face_is_painted_in_its_own_mean_grey():
+    from ml.detect import _flatten
+
+    image = np.arange(100, dtype=np.uint8).reshape(10, 10)
+    out = _flatten(image, [(2, 3, 4, 5)])
+    assert (out[3:8, 2:6] == int(image[3:8, 2:6].mean())).all()
+    assert (out[:3] == image[:3]).all() and (out[:, 6:] == image[:, 6:]).all()
+    assert _flatten(image, []) is image

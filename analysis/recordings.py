@@ -6,7 +6,9 @@ from django.db import transaction
 from django.utils import timezone
 
 import ml
+from analysis import webhooks
 from analysis.models import Detection, Media
+from analysis.webhook_models import WebhookEvent
 
 # A recording longer than an hour is refused rather than stored: the page keeps its summary in memory.
 MAX_RECORDING_SECONDS = 3600
@@ -67,6 +69,9 @@ def save_recording(user, seconds: list[dict]) -> Media:
             )
             for entry in rows
         )
+        # A recording is an item whose analysis ended as it was saved: its owner's media.done
+        # webhooks hear of it as of any other item, sent once this transaction commits.
+        webhooks.emit(WebhookEvent.MEDIA_DONE, media.pk, user.pk)
     return media
 
 

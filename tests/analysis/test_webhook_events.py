@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+import ml
 from analysis import dispatch
 from analysis.models import AnnotatedCopy, Media, WebhookEndpoint, WebhookMessage
 from analysis.services import cancel_media, create_media
@@ -138,3 +139,18 @@ def test_absolute_urls_in_a_clips_item_come_from_the_site_url(alice, endpoint, s
 
     data = json.loads(WebhookMessage.objects.get().body)["data"]
     assert data["detections_url"] == f"https://facet.example.com/api/media/{clip.pk}/detections/"
+
+
+def test_a_saved_live_recording_sends_media_done_with_the_item_as_the_api_shows_it(alice, endpoint):
+    from analysis.recordings import save_recording
+
+    probabilities = {name: (0.64 if name == "happy" else 0.06) for name in ml.EMOTIONS}
+    media = save_recording(alice, [{"t": t, "faces": 1, "probabilities": probabilities} for t in range(3)])
+    client = APIClient()
+    client.force_authenticate(alice)
+
+    (message,) = WebhookMessage.objects.all()
+    body = json.loads(message.body)
+    assert body["type"] == "media.done"
+    assert body["data"] == client.get(f"/api/media/{media.pk}/").json()
+    assert body["data"]["kind"] == "live"

@@ -1,5 +1,6 @@
 """The periodic sweepers: jobs whose worker went silent are sent again, or failed once out of attempts;
-and the privacy sweep (issue 17): media past its ``days:N``, expired exports, old activity entries."""
+and the privacy sweep (issue 17): media past its ``days:N``, expired exports, old activity entries and
+old webhook messages."""
 
 import logging
 
@@ -45,6 +46,8 @@ def sweep_privacy() -> dict:
         "media": retention.discard_expired_media(),
         "exports": _delete_expired_exports(),
         "activity": activity.prune(),
+        # Its attempts go with each message (on delete cascade).
+        "webhook_messages": WebhookMessage.objects.past_keeping().delete()[1].get("analysis.WebhookMessage", 0),
     }
     if any(counts.values()):
         logger.info("Privacy sweep: %s", counts)

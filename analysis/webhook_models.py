@@ -15,7 +15,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from analysis.jobs import Job, JobQuerySet
+from analysis.jobs import FINAL_STATES, Job, JobQuerySet
 
 
 class WebhookEvent(models.TextChoices):
@@ -105,6 +105,17 @@ class WebhookEndpoint(models.Model):
         return self.secret
 
 
+# How long a message that has ended (sent, or out of attempts) is kept with its attempts: its body is a
+# copy of the item's results, so it should not outlive the reason to look at a delivery.
+WEBHOOK_MESSAGES_KEPT = timedelta(days=30)
+
+
+class WebhookMessageQuerySet(JobQuerySet):
+    def past_keeping(self) -> "WebhookMessageQuerySet":
+        """Messages that ended more than WEBHOOK_MESSAGES_KEPT ago."""
+        return self.filter(status__in=FINAL_STATES, finished_at__lt=timezone.now() - WEBHOOK_MESSAGES_KEPT)
+
+
 class WebhookMessage(Job):
     """One event for one endpoint: its body, fixed at the event, sent until a 2xx or out of attempts."""
 
@@ -119,7 +130,7 @@ class WebhookMessage(Job):
     created_at = models.DateTimeField(default=timezone.now)
     next_attempt_at = models.DateTimeField(default=timezone.now)
 
-    objects = JobQuerySet.as_manager()
+    objects = WebhookMessageQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

@@ -22,12 +22,10 @@ def main() -> None:
     p.add_argument("--sides", default="64,80,96,112,128,160,192", help="face sides in pixels")
     args = p.parse_args()
 
-    import cv2
-
     from ml import data
     from ml.classify import served
     from ml.detect import crop_faces, detect_faces
-    from ml.geometry import SERVED, FrameGeometry
+    from ml.geometry import SERVED, FrameGeometry, nearest_box, place
 
     _common.pin_to_one_core()
     faces, labels = data.load_split(None, "val")
@@ -36,14 +34,11 @@ def main() -> None:
     for side in (int(s) for s in args.sides.split(",")):
         pictures, boxes, truth, ratios = [], [], [], []
         for face, label in zip(faces, labels):
-            pad = side // 2
-            big = cv2.resize(face, (side, side), interpolation=cv2.INTER_CUBIC)
-            grey = cv2.copyMakeBorder(big, pad, pad, pad, pad, cv2.BORDER_REPLICATE)
+            grey, (left, top, _) = place(face, side / face.shape[0])
             found = detect_faces(grey)
             if not found:
                 continue
-            c = pad + side / 2
-            box = min(found, key=lambda b: (b[0] + b[2] / 2 - c) ** 2 + (b[1] + b[3] / 2 - c) ** 2)
+            box = nearest_box(found, (left + side / 2, top + side / 2))
             pictures.append(grey)
             boxes.append(box)
             truth.append(label)

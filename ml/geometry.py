@@ -61,18 +61,23 @@ JITTER = Jitter(scale=0.1896, shift=0.0508)
 UPSCALE = 4
 
 
-def place(face: np.ndarray, upscale: int = UPSCALE) -> tuple[np.ndarray, tuple[int, int, int]]:
+def place(face: np.ndarray, upscale: float = UPSCALE) -> tuple[np.ndarray, tuple[int, int, int]]:
     """A uint8 (48,48) face upscaled and padded with its border pixels to a picture the cascade can
     scan: (grey uint8 (H,W), (left, top, side) of the original frame in it)."""
     import cv2
 
-    side = face.shape[0] * upscale
+    side = round(face.shape[0] * upscale)
     big = cv2.resize(face, (side, side), interpolation=cv2.INTER_CUBIC)
     pad = side // 2
     return cv2.copyMakeBorder(big, pad, pad, pad, pad, cv2.BORDER_REPLICATE), (pad, pad, side)
 
 
-def measure(faces: np.ndarray, upscale: int = UPSCALE) -> dict[str, np.ndarray]:
+def nearest_box(boxes: Sequence[Sequence[int]], centre: tuple[float, float]) -> Sequence[int]:
+    """The box (x, y, w, h) whose centre is nearest ``centre``: the face, where the cascade found several."""
+    return min(boxes, key=lambda b: (b[0] + b[2] / 2 - centre[0]) ** 2 + (b[1] + b[3] / 2 - centre[1]) ** 2)
+
+
+def measure(faces: np.ndarray, upscale: float = UPSCALE) -> dict[str, np.ndarray]:
     """Per-face geometry of uint8 (N,48,48) faces: arrays ``scale``, ``dx``, ``dy`` (faces where the
     cascade found something) and ``found`` (bool (N,)). Where the cascade finds several boxes, the
     one whose centre is nearest the frame's is the face."""
@@ -89,7 +94,7 @@ def measure(faces: np.ndarray, upscale: int = UPSCALE) -> dict[str, np.ndarray]:
         if not boxes:
             continue
         fc = left + side / 2, top + side / 2
-        x, y, w, h = min(boxes, key=lambda b: (b[0] + b[2] / 2 - fc[0]) ** 2 + (b[1] + b[3] / 2 - fc[1]) ** 2)
+        x, y, w, h = nearest_box(boxes, fc)
         found[i] = True
         scale.append(side / w)
         dx.append((fc[0] - (x + w / 2)) / w)

@@ -159,7 +159,7 @@ def optimizer(args: argparse.Namespace, steps_per_epoch: int) -> Any:
     import keras
 
     rate = learning_rate(args, steps_per_epoch)
-    if getattr(args, "optimizer", "adam") == "sgd":
+    if args.optimizer == "sgd":
         return keras.optimizers.SGD(rate, momentum=0.9, nesterov=True)
     return keras.optimizers.Adam(rate)
 

@@ -31,13 +31,13 @@ def pin_to_one_core(core: int = 0) -> None:
 
 
 def training_pids() -> list[int]:
-    """PIDs of running ``python -m ml.train`` processes (not this one)."""
+    """PIDs of running ``python -m ml.training.*`` processes (not this one)."""
     pids = []
     for proc in Path("/proc").iterdir():
         if proc.name.isdigit() and int(proc.name) != os.getpid():
             with contextlib.suppress(OSError):
                 cmd = (proc / "cmdline").read_bytes().split(b"\0")
-                if b"ml.train" in cmd:
+                if any(arg.startswith(b"ml.training") for arg in cmd):
                     pids.append(int(proc.name))
     return pids
 

@@ -1,6 +1,6 @@
 """Faces per second of the served classifier on one core: ``python bench/classifier.py``.
 
-Pinned to core 0 with one interpreter thread (as ``taskset -c 0``), any ``ml.train`` process
+Pinned to core 0 with one interpreter thread (as ``taskset -c 0``), any ``ml.training`` process
 paused (SIGSTOP) while it runs. Prints the speed at batch 1 and 32 beside the network's cost and
 the core's measured float32 peak, and optionally plain Keras ``predict`` for comparison.
 
@@ -60,7 +60,7 @@ def main() -> None:
             per_s = batch / (_common.median_ms(samples) / 1000)
             rows.append((batch, _common.median_ms(samples), _common.p90_ms(samples), per_s))
         if args.keras:
-            from ml import model as models
+            from ml.training import model as models
 
             net = models.build("reference")
             x = faces[:1].astype(np.float32)[..., None] / 255

@@ -10,7 +10,7 @@ frame). Two sets:
   settings look for at that size.
 
 A face counts as found when a detection's centre falls in its square and its width is 0.4-2 times
-the face's; every other detection is false. Pinned to core 0, any ``ml.train`` paused. Beside the
+the face's; every other detection is false. Pinned to core 0, any ``ml.training`` run paused. Beside the
 shipped scan (``ml.detect.detect_faces``) it measures two cheaper scans that were considered and
 not adopted (README, "The emotion model"): ``octaves`` scans each octave of window sizes on a halved
 copy of the image, so that windows step 2 pixels at every size (``detectMultiScale`` steps 1
@@ -34,9 +34,9 @@ def scenes(n: int, seed: int, width: int, height: int, smallest: int, largest: i
     import cv2
     from skimage import data as skdata
 
-    from ml import data
+    from ml.evaluation import fer2013
 
-    faces, _ = data.load_split(None, "val")
+    faces, _ = fer2013.load_split(None, "val")
     backgrounds = []
     for name in BACKGROUNDS:
         image = getattr(skdata, name)()

@@ -2,7 +2,7 @@
 
 Both are run on whole photos as a user would (detector, crop, network; the largest face is the
 answer, a photo without a face found counts as wrong), one after the other on core 0 with one
-thread each, any ``ml.train`` paused. Decoding is outside the timed part for both. `fer` 25.10.3 runs
+thread each, any ``ml.training`` run paused. Decoding is outside the timed part for both. `fer` 25.10.3 runs
 with its defaults (Haar cascade, its quantized TFLite model) in a venv of its own, made on first
 use in ``~/.cache/fer-peers/venv`` (``$FER_PEERS_VENV``): ``pip install --no-deps fer==25.10.3``
 beside tensorflow-cpu and what `fer` imports. Without network or that venv, `fer` is skipped
@@ -90,7 +90,8 @@ def run_fer(python: Path, paths: list[str]) -> dict:
 
 
 def run_ours(paths: list[str]) -> dict:
-    from ml import EMOTIONS, photoset
+    from ml import EMOTIONS
+    from ml.evaluation import photoset
     from ml.pipeline import analyze_image
 
     _common.pin_to_one_core(0)
@@ -107,7 +108,7 @@ def run_ours(paths: list[str]) -> dict:
 
 
 def summary(photos, result: dict) -> dict:
-    from ml import photoset
+    from ml.evaluation import photoset
 
     rep = photoset.report(photos, np.array(result["pred"]))
     median = statistics.median(result["seconds"])
@@ -129,7 +130,7 @@ def main() -> None:
     args = p.parse_args()
 
     import ml
-    from ml import photoset
+    from ml.evaluation import photoset
 
     photos = photoset.read_labels(args.photos)[: args.limit]
     paths = [str(ph.path) for ph in photos]

@@ -1,7 +1,7 @@
 """``analyze_image`` latency on real photos, on one core: ``python bench/pipeline.py``.
 
 Scenes from ``skimage.data.astronaut()`` (public domain): letterboxed into 640x480 and 1920x1080,
-and a 1920x1080 frame holding the same face shrunk to 40 pixels. Pinned to core 0, any ``ml.train``
+and a 1920x1080 frame holding the same face shrunk to 40 pixels. Pinned to core 0, any ``ml.training``
 process paused. Prints faces found, median and p90 milliseconds, and the smallest face each size
 can find with the default detector settings.
 """

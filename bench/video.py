@@ -12,7 +12,7 @@ clips are copied without encoding, ``ml.annotate_video.remux``), and analysis al
 Speed is clip duration / wall time. Memory is the peak RSS of a fresh process analysing a
 30-second and a 10-minute clip.
 
-Pinned to core 0 with one thread everywhere. ``--pause-training`` stops a background ``ml.train``
+Pinned to core 0 with one thread everywhere. ``--pause-training`` stops a background ``ml.training``
 while it runs (off by default: the figures are then taken beside niced training).
 """
 

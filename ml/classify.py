@@ -1,7 +1,7 @@
 """Fast emotion classification of face crops with the exported LiteRT (TFLite) model.
 
 ``Classifier.predict`` takes uint8 (N, 48, 48) grey faces and returns float32 (N, 7) probabilities
-in FER order, with exactly the training preprocessing (``ml.data.to_model_input``), calibrated by
+in FER order, with exactly the training preprocessing (``ml.faces.to_model_input``), calibrated by
 the temperature fitted for the served weights (``ml.calibration``).
 """
 
@@ -16,7 +16,7 @@ import numpy as np
 import ml
 from ml import WEIGHTS_DIR
 from ml.calibration import Calibration, apply_temperature, load
-from ml.data import to_model_input
+from ml.faces import to_model_input
 
 SERVED_TFLITE = WEIGHTS_DIR / "reference.tflite"
 MAX_BATCH = 32

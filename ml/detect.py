@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ml.data import FACE_SIZE
-from ml.geometry import SERVED, FrameGeometry
+from ml.faces import SERVED, FrameGeometry
+from ml.faces import FACE_SIZE
 
 if TYPE_CHECKING:
     import cv2
@@ -184,7 +184,7 @@ def detect_faces(grey: np.ndarray, settings: DetectorSettings = DetectorSettings
 
 def crop_faces(grey: np.ndarray, boxes: Sequence[Sequence[float]], geometry: FrameGeometry = SERVED) -> np.ndarray:
     """uint8 (N,48,48) crops framed around each cascade box as FER2013 frames its faces
-    (``ml.geometry``, measured on FER2013 validation). A frame that leaves the image is filled with
+    (``ml.training.geometry``, measured on FER2013 validation). A frame that leaves the image is filled with
     the image's edge pixels, as a squeezed crop would distort the face the network sees."""
     import cv2
 

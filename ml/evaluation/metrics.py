@@ -48,3 +48,35 @@ def report(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, Any]:
         },
         "confusion_matrix": cm.tolist(),
     }
+
+
+BINS = 15
+
+
+def reliability(probs: np.ndarray, labels: np.ndarray, bins: int = BINS) -> list[dict[str, Any]]:
+    """Per confidence bin (equal width over [0, 1]): its range, face count, mean confidence and
+    accuracy of the top class."""
+    conf = probs.max(axis=1)
+    right = probs.argmax(axis=1) == labels
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    which = np.clip(np.digitize(conf, edges[1:-1], right=True), 0, bins - 1)
+    out: list[dict[str, Any]] = []
+    for k in range(bins):
+        mask = which == k
+        out.append(
+            {
+                "low": float(edges[k]),
+                "high": float(edges[k + 1]),
+                "n": int(mask.sum()),
+                "confidence": float(conf[mask].mean()) if mask.any() else float("nan"),
+                "accuracy": float(right[mask].mean()) if mask.any() else float("nan"),
+            }
+        )
+    return out
+
+
+def ece(probs: np.ndarray, labels: np.ndarray, bins: int = BINS) -> float:
+    """Expected calibration error: the face-weighted mean |accuracy - confidence| over ``bins``."""
+    table = reliability(probs, labels, bins)
+    n = sum(b["n"] for b in table)
+    return float(sum(b["n"] * abs(b["accuracy"] - b["confidence"]) for b in table if b["n"]) / max(n, 1))

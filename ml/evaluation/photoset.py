@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ml import EMOTIONS, metrics
+from ml import EMOTIONS
+from ml.evaluation import metrics
 
 if TYPE_CHECKING:
     from ml.pipeline import Face
@@ -74,7 +75,7 @@ def accuracy_by(photos: list[Photo], preds: np.ndarray, key: str) -> dict[str, d
 
 
 def report(photos: list[Photo], preds: np.ndarray) -> dict[str, Any]:
-    """``ml.metrics.report`` over all photos (a missed face is wrong) plus ``detection_rate``,
+    """``ml.evaluation.metrics.report`` over all photos (a missed face is wrong) plus ``detection_rate``,
     ``missed`` per class, and accuracy ``per_subject`` and ``per_performance``."""
     labels = np.array([p.label for p in photos])
     rep = metrics.report(labels, preds)

@@ -1,4 +1,4 @@
-"""Detector schedules on the dev photos and on composites: ``python bench/detector_shortcuts.py``.
+"""Detector schedules on the dev photos and on composites: ``python -m ml.experiments.detector_shortcuts``.
 
 The shipped detector runs a fine cascade pass for faces of ``fine_from`` pixels and up, then a coarse
 one for smaller faces on a copy where the large faces found are painted flat (``ml.detect``). Measured
@@ -17,10 +17,15 @@ on a face-free photo). Pinned to core 0, one OpenCV thread, any ``ml.train`` pau
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# bench/'s helpers (one core, timings, composites); _common sets thread counts before NumPy loads.
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 import argparse
 import time
 
-import _common
+import _common  # noqa: E402, F401
 
 
 def main() -> None:
@@ -32,8 +37,8 @@ def main() -> None:
     import cv2
     import detection
 
-    from ml import photoset
     from ml.detect import DetectorSettings, detect_faces
+    from ml.evaluation import photoset
     from ml.tracking import iou
 
     _common.pin_to_one_core()

@@ -1,4 +1,5 @@
-"""Test-time views and ensembles, scored on FER2013 validation and the dev photos: ``python bench/ensembles.py``.
+"""Test-time views and ensembles, scored on FER2013 validation and the dev photos:
+``python -m ml.experiments.ensembles``.
 
 Measured and not adopted (model card, "Ensembles and test-time views"). For the served model and any
 Keras weights given (``--weights``; earlier served weights are in the history, for example
@@ -12,11 +13,16 @@ all six views, and of the mean of every pair and of all the models.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# bench/'s helpers (one core, timings, composites); _common sets thread counts before NumPy loads.
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 import argparse
 import itertools
 from pathlib import Path
 
-import _common
+import _common  # noqa: E402, F401
 import numpy as np
 
 VIEWS = {"as cut": (0.0, 0.0), "left": (-0.04, 0.0), "right": (0.04, 0.0), "up": (0.0, -0.04), "down": (0.0, 0.04)}
@@ -32,15 +38,15 @@ def main() -> None:
 
     import cv2
 
-    from ml import data, metrics, photoset
     from ml.calibration import Calibration
     from ml.classify import Classifier
     from ml.detect import crop_faces, detect_faces
-    from ml.evaluate import KerasClassifier
-    from ml.geometry import SERVED, FrameGeometry
+    from ml.evaluation import fer2013, metrics, photoset
+    from ml.faces import SERVED, FrameGeometry
+    from ml.training.evaluate import KerasClassifier
 
     _common.pin_to_one_core()
-    x_val, y_val = data.load_split(None, "val")
+    x_val, y_val = fer2013.load_split(None, "val")
     photos = photoset.read_labels(args.photos)
     y_dev = np.array([ph.label for ph in photos])
     greys = [cv2.cvtColor(photoset.load_rgb(ph.path), cv2.COLOR_RGB2GRAY) for ph in photos]

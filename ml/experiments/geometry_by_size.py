@@ -1,7 +1,7 @@
 """The FER2013 frame around the Haar box by face size, and what serving it per size would change:
-``python bench/geometry_by_size.py``.
+``python -m ml.experiments.geometry_by_size``.
 
-``ml.geometry`` measures the frame on validation faces upscaled to 192 pixels, where the detector's
+``ml.training.geometry`` measures the frame on validation faces upscaled to 192 pixels, where the detector's
 fine pass boxes them; smaller faces are boxed by its coarse pass, whose boxes can differ in size. Per
 face side (pixels), this upscales the first ``--limit`` validation faces to that side, pads them with
 their own edge pixels, runs the shipped detector, and prints the median frame/box ratio and the served
@@ -10,9 +10,14 @@ model's accuracy on the crops cut with the served frame and with that size's own
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# bench/'s helpers (one core, timings, composites); _common sets thread counts before NumPy loads.
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 import argparse
 
-import _common
+import _common  # noqa: E402, F401
 import numpy as np
 
 
@@ -22,13 +27,14 @@ def main() -> None:
     p.add_argument("--sides", default="64,80,96,112,128,160,192", help="face sides in pixels")
     args = p.parse_args()
 
-    from ml import data
     from ml.classify import served
     from ml.detect import crop_faces, detect_faces
-    from ml.geometry import SERVED, FrameGeometry, nearest_box, place
+    from ml.evaluation import fer2013
+    from ml.faces import SERVED, FrameGeometry
+    from ml.training.geometry import nearest_box, place
 
     _common.pin_to_one_core()
-    faces, labels = data.load_split(None, "val")
+    faces, labels = fer2013.load_split(None, "val")
     faces, labels = faces[: args.limit], labels[: args.limit]
     print(f"{'side':>5}{'found':>7}{'median scale':>14}{'acc served frame':>18}{'acc own frame':>15}")
     for side in (int(s) for s in args.sides.split(",")):

@@ -1,4 +1,4 @@
-"""Logit adjustment of the served classifier, measured and not adopted: ``python bench/prior_correction.py``.
+"""Logit adjustment of the served classifier, measured and not adopted: ``python -m ml.experiments.prior_correction``.
 
 Divides the served (uncalibrated) probabilities by the FER2013 training split's class frequencies
 raised to tau, for tau 0-1, and prints accuracy and macro-F1 on validation (the crops) and on the dev
@@ -8,9 +8,14 @@ recall on the dev set. Validation chooses tau = 0 (model card, "Sixth session").
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# bench/'s helpers (one core, timings, composites); _common sets thread counts before NumPy loads.
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 import argparse
 
-import _common  # noqa: F401  (thread settings before NumPy loads)
+import _common  # noqa: E402, F401
 import numpy as np
 
 
@@ -20,14 +25,15 @@ def main() -> None:
     p.add_argument("--data", default=None, help="FER2013 npz (default $FER_DATA or ../shared/data/fer2013.npz)")
     args = p.parse_args()
 
-    from ml import data, metrics, photoset, pipeline
+    from ml import pipeline
     from ml.calibration import Calibration
     from ml.classify import Classifier
+    from ml.evaluation import fer2013, metrics, photoset
 
     clf = Classifier(calibration=Calibration())  # as trained: the adjustment replaces nothing else
-    x_val, y_val = data.load_split(args.data, "val")
+    x_val, y_val = fer2013.load_split(args.data, "val")
     p_val = np.concatenate([clf.predict(x_val[i : i + 32]) for i in range(0, len(x_val), 32)])
-    _, y_train = data.load_split(args.data, "train")
+    _, y_train = fer2013.load_split(args.data, "train")
     prior = np.bincount(y_train, minlength=7) / len(y_train)
     photos = photoset.read_labels(args.photos)
     _, p_dev = photoset.predict(photos, lambda rgb: pipeline.analyze_image(rgb, classifier=clf))

@@ -1,9 +1,9 @@
 """Average the weights of several epochs of one training run into one network of the same shape.
 
-``python -m ml.average EPOCH_WEIGHTS... --out FILE.weights.h5`` reads checkpoints of the same
-architecture (``.weights.h5``, ``.keras`` or ``.npz``; ``ml.train --keep-epochs`` keeps one per
+``python -m ml.training.average EPOCH_WEIGHTS... --out FILE.weights.h5`` reads checkpoints of the same
+architecture (``.weights.h5``, ``.keras`` or ``.npz``; ``ml.training.train --keep-epochs`` keeps one per
 epoch), takes the mean of every trainable weight, re-estimates BatchNorm's statistics for the mean
-network (``ml.train.recalibrate_batchnorm``), and prints its validation accuracy and macro-F1 beside
+network (``ml.training.train.recalibrate_batchnorm``), and prints its validation accuracy and macro-F1 beside
 each input's. The result serves at the cost of one network: only its weights differ.
 
 Why it helps: near the end of a decaying learning-rate schedule, successive epochs sit at
@@ -23,8 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ml import data
-from ml.train import evaluate_keras, log, recalibrate_batchnorm
+from ml.evaluation import fer2013
+from ml.training.train import evaluate_keras, log, recalibrate_batchnorm
 
 
 def average_weights(models_weights: list[list[np.ndarray]]) -> list[np.ndarray]:
@@ -38,7 +38,7 @@ def average_weights(models_weights: list[list[np.ndarray]]) -> list[np.ndarray]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m ml.average", description=__doc__.split("\n")[0])
+    p = argparse.ArgumentParser(prog="python -m ml.training.average", description=__doc__.split("\n")[0])
     p.add_argument("weights", nargs="+", help="checkpoints of one architecture (.weights.h5, .keras, .npz)")
     p.add_argument("--out", required=True, help="where to write the averaged weights (.weights.h5)")
     p.add_argument("--arch", default="reference")
@@ -49,10 +49,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.out.endswith(".weights.h5"):
         p.error("--out must end in .weights.h5 (Keras's weights format)")
 
-    from ml import model as models
+    from ml.training import model as models
 
-    x_train, _ = data.load_split(args.data, "train")
-    x_val, y_val = data.load_split(args.data, "val")
+    x_train, _ = fer2013.load_split(args.data, "train")
+    x_val, y_val = fer2013.load_split(args.data, "val")
     if args.val_limit:
         x_val, y_val = x_val[: args.val_limit], y_val[: args.val_limit]
     net = models.build(args.arch)

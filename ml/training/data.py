@@ -1,58 +1,22 @@
-"""FER2013 loading, preprocessing and the training input pipeline.
+"""Training targets, class weights and the augmented training input pipeline (TensorFlow).
+
+Reading FER2013 is ``ml.evaluation.fer2013``; the preprocessing is ``ml.faces.to_model_input``.
 
 Arrays that cross this module's functions:
 - faces: uint8 (N, 48, 48), grey levels 0-255, as stored in the npz;
 - labels: integer (N,), FER order (see ``ml.EMOTIONS``);
-- model input: float32 (N, 48, 48, 1) in [0, 1] (``to_model_input``).
+- model input: float32 (N, 48, 48, 1) in [0, 1] (``ml.faces.to_model_input``).
 """
 
 from __future__ import annotations
 
 import math
-import os
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ml import EMOTIONS
-from ml.geometry import JITTER
-
-FACE_SIZE = 48
-NUM_CLASSES = len(EMOTIONS)
-DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "fer2013.npz"
-
-
-def data_path(path: str | os.PathLike[str] | None = None) -> Path:
-    """The npz to read: the argument, else $FER_DATA, else ../shared/data/fer2013.npz."""
-    return Path(path or os.environ.get("FER_DATA") or DEFAULT_DATA)
-
-
-def load_split(path: str | os.PathLike[str] | None, split: str) -> tuple[np.ndarray, np.ndarray]:
-    """(faces uint8 (N,48,48), labels int64 (N,)) of ``x_<split>``/``y_<split>`` in the npz."""
-    with np.load(data_path(path), allow_pickle=False) as npz:
-        keys = set(npz.files)
-        if f"x_{split}" not in keys or f"y_{split}" not in keys:
-            raise KeyError(f"{data_path(path)} has no x_{split}/y_{split} (it has {sorted(keys)})")
-        x = npz[f"x_{split}"]
-        y = npz[f"y_{split}"].astype(np.int64)
-    if x.dtype != np.uint8 or x.ndim != 3 or x.shape[1:] != (FACE_SIZE, FACE_SIZE):
-        raise ValueError(f"x_{split} must be uint8 (N,48,48), got {x.dtype} {x.shape}")
-    if len(x) != len(y) or (len(y) and (y.min() < 0 or y.max() >= NUM_CLASSES)):
-        raise ValueError(f"y_{split} must hold {len(x)} labels in 0..{NUM_CLASSES - 1}")
-    return x, y
-
-
-# FER+ vote columns in FER order (contempt, unknown and "not a face" have no FER class).
-FERPLUS_TO_FER = [4, 5, 6, 1, 3, 2, 0]
-
-
-def load_votes(path: str | os.PathLike[str] | None, split: str) -> np.ndarray | None:
-    """int8 (N,10) FER+ votes of ``split`` (-1 where not aligned), or None when the npz has none."""
-    with np.load(data_path(path), allow_pickle=False) as npz:
-        key = f"ferplus_votes_{split}"
-        votes: np.ndarray | None = npz[key] if key in npz.files else None
-        return votes
+from ml.evaluation.fer2013 import FERPLUS_TO_FER
+from ml.faces import FACE_SIZE, JITTER, NUM_CLASSES
 
 
 def soft_targets(labels: np.ndarray, votes: np.ndarray | None, mix: float) -> np.ndarray:
@@ -72,12 +36,6 @@ def soft_targets(labels: np.ndarray, votes: np.ndarray | None, mix: float) -> np
     targets: np.ndarray = onehot.copy()
     targets[has] = mix * onehot[has] + (1 - mix) * shares[has]
     return targets
-
-
-def to_model_input(faces: np.ndarray) -> np.ndarray:
-    """uint8 (N,48,48) grey faces -> float32 (N,48,48,1) in [0,1]: the one preprocessing used
-    for training, evaluation and serving."""
-    return (np.asarray(faces, dtype=np.float32) / 255.0)[..., None]
 
 
 def class_weights(labels: np.ndarray, power: float = 0.5) -> np.ndarray:
@@ -105,7 +63,7 @@ def _gaussian_kernel(sigma: float) -> Any:
 
 
 def _augment(images: Any, seed: Any, cfg: dict[str, float]) -> Any:
-    """Per image: the cascade's framing error (scale and shift as measured by ``ml.geometry``),
+    """Per image: the cascade's framing error (scale and shift as measured by ``ml.training.geometry``),
     a slight rotation and a mirror, then blur, lighting (brightness, contrast, gamma), sensor noise
     and JPEG re-encoding, each as found in photos the platform is sent.
 
@@ -172,7 +130,7 @@ def _augment(images: Any, seed: Any, cfg: dict[str, float]) -> Any:
     return tf.clip_by_value(out, 0.0, 1.0)
 
 
-# zoom and shift are the cascade's own variation around a face (ml.geometry.JITTER, measured on
+# zoom and shift are the cascade's own variation around a face (ml.faces.JITTER, measured on
 # FER2013 validation): training sees faces framed as the served crop frames real ones.
 AUGMENT = {
     "rotate": 10.0,

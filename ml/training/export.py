@@ -1,7 +1,7 @@
-"""Export trained weights to what the platform serves: ``python -m ml.export --help``.
+"""Export trained weights to what the platform serves: ``python -m ml.training.export --help``.
 
 Writes, under ml/weights/ (or ``--out-dir``):
-- ``<arch>.npz``: the Keras weights in float16, no optimizer state (``ml.model.load_compact``);
+- ``<arch>.npz``: the Keras weights in float16, no optimizer state (``ml.training.model.load_compact``);
 - ``<arch>.tflite``: the LiteRT model that ``ml.classify`` runs, by default with int8 weights and
   activations quantized on the fly (``--precision dynamic-int8``), else float16 weights;
 - ``served.json``: the model version, its source and the measured parity.
@@ -22,7 +22,9 @@ from typing import Any
 
 import numpy as np
 
-from ml import WEIGHTS_DIR, data
+from ml import WEIGHTS_DIR
+from ml.evaluation import fer2013
+from ml.faces import FACE_SIZE, to_model_input
 
 PARITY_REQUIRED = 0.995
 # dynamic-int8: weights stored as int8, each layer's input quantized per batch at run time, so
@@ -41,7 +43,7 @@ def to_tflite(model: Any, path: Path, precision: str = "dynamic-int8") -> None:
 
     # Through a SavedModel: converting a tf.function over Keras 3 variables directly leaves them
     # as resource variables that LiteRT cannot read (READ_VARIABLE fails at invoke).
-    spec = keras.InputSpec(shape=(None, data.FACE_SIZE, data.FACE_SIZE, 1), dtype="float32")
+    spec = keras.InputSpec(shape=(None, FACE_SIZE, FACE_SIZE, 1), dtype="float32")
     with tempfile.TemporaryDirectory() as saved:
         model.export(saved, format="tf_saved_model", input_signature=[spec], verbose=False)
         converter = tf.lite.TFLiteConverter.from_saved_model(saved)
@@ -56,7 +58,7 @@ def top1_agreement(model: Any, tflite_path: Path, faces: np.ndarray) -> float:
     """Share of ``faces`` (uint8 N,48,48) whose top class is the same in Keras and LiteRT."""
     from ml.classify import Classifier
 
-    keras_top = model.predict(data.to_model_input(faces), batch_size=256, verbose=0).argmax(1)
+    keras_top = model.predict(to_model_input(faces), batch_size=256, verbose=0).argmax(1)
     lite_top = Classifier(tflite_path).predict(faces).argmax(1)
     return float((keras_top == lite_top).mean())
 
@@ -71,7 +73,7 @@ def export(
     precision: str = "dynamic-int8",
 ) -> dict[str, Any]:
     """Write <arch>.npz, <arch>.tflite and served.json; returns the manifest."""
-    from ml.model import save_compact
+    from ml.training.model import save_compact
 
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
@@ -98,7 +100,7 @@ def export(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m ml.export", description=__doc__.split("\n")[0])
+    p = argparse.ArgumentParser(prog="python -m ml.training.export", description=__doc__.split("\n")[0])
     p.add_argument("--weights", required=True, help=".weights.h5, .keras or .npz to export")
     p.add_argument("--arch", default="reference")
     p.add_argument("--version", required=True, help="model version name, e.g. reference-2026-11-26")
@@ -112,11 +114,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     args = p.parse_args(argv)
 
-    from ml import model as models
+    from ml.training import model as models
 
     model = models.build(args.arch)
     models.load_weights(model, args.weights)
-    x_val, _ = data.load_split(args.data, "val")
+    x_val, _ = fer2013.load_split(args.data, "val")
     manifest = export(
         model, args.arch, Path(args.out_dir), args.version, Path(args.weights).name, x_val, args.precision
     )

@@ -1,5 +1,6 @@
 """Where the FER2013 frame lies around the Haar cascade's box: measured here, served by
-``ml.detect.crop_faces`` and jittered by training (``ml.data``): ``python -m ml.geometry --help``.
+``ml.detect.crop_faces`` and jittered by training (``ml.training.data``):
+``python -m ml.training.geometry --help``.
 
 FER2013's faces were registered by their own (unknown) detector, not by OpenCV's cascade. To serve
 the network the framing it was trained on, each validation face is upscaled, padded with its own
@@ -19,44 +20,12 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from typing import Any
 
 import numpy as np
 
-
-@dataclass(frozen=True)
-class FrameGeometry:
-    """The FER frame relative to a cascade box (x, y, w, h): a square of side ``scale * w``
-    centred at (x + w/2 + dx*w, y + h/2 + dy*h)."""
-
-    scale: float
-    dx: float
-    dy: float
-
-    def frame(self, box: Sequence[float]) -> tuple[float, float, float]:
-        """(left, top, side) of the frame around ``box``, in the box's pixels (may leave the image)."""
-        x, y, w, h = box
-        side = self.scale * w
-        cx, cy = x + w / 2 + self.dx * w, y + h / 2 + self.dy * h
-        return cx - side / 2, cy - side / 2, side
-
-
-@dataclass(frozen=True)
-class Jitter:
-    """How far the cascade's box strays from its median framing, as fractions of the frame:
-    ``scale`` the relative change of the frame's side (log-symmetric), ``shift`` of its centre."""
-
-    scale: float
-    shift: float
-
-
-# Measured with `python -m ml.geometry --json` on all 3,589 validation faces with the served detector
-# settings (the model card has the figures; the training run behind the served weights used the
-# measurement before the detector's fine pass: scale 1.0186, jitter 0.1972 / 0.0471).
-# tests/ml/test_geometry.py fails if a new measurement drifts away from these.
-SERVED = FrameGeometry(scale=1.0213, dx=-0.0024, dy=0.0)
-JITTER = Jitter(scale=0.1896, shift=0.0508)
+from ml.faces import JITTER, SERVED, FrameGeometry, Jitter
 
 UPSCALE = 4
 
@@ -122,15 +91,16 @@ def summarise(m: dict[str, np.ndarray]) -> dict[str, Any]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from ml import data
 
-    p = argparse.ArgumentParser(prog="python -m ml.geometry", description=__doc__.split("\n")[0])
+    p = argparse.ArgumentParser(prog="python -m ml.training.geometry", description=__doc__.split("\n")[0])
     p.add_argument("--data", help="FER2013 npz (default $FER_DATA or ../shared/data/fer2013.npz)")
     p.add_argument("--split", default="val")
     p.add_argument("--limit", type=int, help="measure only the first N faces")
     p.add_argument("--json", action="store_true", help="end stdout with one JSON line")
     args = p.parse_args(argv)
-    faces, _ = data.load_split(args.data, args.split)
+    from ml.evaluation import fer2013
+
+    faces, _ = fer2013.load_split(args.data, args.split)
     faces = faces[: args.limit] if args.limit else faces
     out = summarise(measure(faces))
     print(f"cascade found a face in {out['found']} of {out['faces']} {args.split} faces (upscaled {UPSCALE}x)")

@@ -1,6 +1,6 @@
 """Network architectures, selectable by name, and compact weight files.
 
-Every network takes float32 (N, 48, 48, 1) in [0, 1] (``ml.data.to_model_input``) and returns
+Every network takes float32 (N, 48, 48, 1) in [0, 1] (``ml.faces.to_model_input``) and returns
 softmax probabilities (N, 7) in FER order.
 """
 
@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import DTypeLike
 
-from ml.data import FACE_SIZE, NUM_CLASSES
+from ml.training.data import FACE_SIZE, NUM_CLASSES
 
 # Keras has no type information (see pyproject.toml): a model here is a keras.Model, typed Any.
 KerasModel = Any

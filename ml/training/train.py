@@ -1,9 +1,9 @@
-"""Train an emotion network on FER2013: ``python -m ml.train --help``.
+"""Train an emotion network on FER2013: ``python -m ml.training.train --help``.
 
 Checkpoints go to a folder outside the work tree (default ~/.cache/fer-train/<arch>) after every
 epoch: ``last.keras`` (model and optimizer state), ``state.json`` (epochs done, best epoch),
 ``history.csv`` and ``best.weights.h5`` (the epoch with the best validation accuracy, which
-``python -m ml.export`` turns into the served weights). ``--resume`` continues from ``last.keras``;
+``python -m ml.training.export`` turns into the served weights). ``--resume`` continues from ``last.keras``;
 when that is gone it starts a new schedule from the committed weights in ml/weights/.
 """
 
@@ -21,15 +21,18 @@ from typing import Any
 
 import numpy as np
 
-from ml import WEIGHTS_DIR, data, metrics
+from ml import WEIGHTS_DIR
+from ml.evaluation import fer2013, metrics
+from ml.faces import to_model_input
+from ml.training import data
 
 HISTORY_FIELDS = ["epoch", "lr", "loss", "accuracy", "val_loss", "val_accuracy", "val_macro_f1", "seconds"]
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="python -m ml.train", description=__doc__.split("\n")[0])
+    p = argparse.ArgumentParser(prog="python -m ml.training.train", description=__doc__.split("\n")[0])
     p.add_argument("--data", help="FER2013 npz (default $FER_DATA or ../shared/data/fer2013.npz)")
-    p.add_argument("--arch", default="reference", help="architecture name (ml.model.ARCHITECTURES)")
+    p.add_argument("--arch", default="reference", help="architecture name (ml.training.model.ARCHITECTURES)")
     p.add_argument(
         "--epochs",
         type=int,
@@ -72,7 +75,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     p.add_argument(
         "--keep-epochs",
         action="store_true",
-        help="also keep every epoch's weights in <out>/epochs/ (for python -m ml.average)",
+        help="also keep every epoch's weights in <out>/epochs/ (for python -m ml.training.average)",
     )
     p.add_argument("--init-weights", help="start from these weights (.npz, .weights.h5 or .keras)")
     p.add_argument("--limit", type=int, help="use only the first N training faces (smoke tests)")
@@ -147,7 +150,7 @@ def recalibrate_batchnorm(model: Any, faces: np.ndarray, seed: int, batches: int
         forward = tf.function(lambda x: model(x, training=True))
         order = np.random.default_rng([seed, 7]).permutation(len(faces))[: batches * batch_size]
         for i in range(0, len(order), batch_size):
-            forward(tf.constant(data.to_model_input(faces[np.sort(order[i : i + batch_size])])))
+            forward(tf.constant(to_model_input(faces[np.sort(order[i : i + batch_size])])))
     finally:
         for layer, rate in zip(dropouts, saved[0]):
             layer.rate = rate
@@ -178,7 +181,7 @@ def compile_model(model: Any, args: argparse.Namespace, steps_per_epoch: int) ->
 
 def evaluate_keras(model: Any, x_val: np.ndarray, y_val: np.ndarray) -> dict[str, Any]:
     """Validation loss, accuracy and macro-F1 of a Keras model on uint8 faces."""
-    probs = model.predict(data.to_model_input(x_val), batch_size=256, verbose=0)
+    probs = model.predict(to_model_input(x_val), batch_size=256, verbose=0)
     rep = metrics.report(y_val, probs.argmax(axis=1))
     loss = float(-np.mean(np.log(np.clip(probs[np.arange(len(y_val)), y_val], 1e-7, 1.0))))
     return {"val_loss": loss, "val_accuracy": rep["accuracy"], "val_macro_f1": rep["macro_f1"], "report": rep}
@@ -194,17 +197,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     import keras
 
-    from ml import model as models
+    from ml.training import model as models
 
     out = Path(args.out or Path.home() / ".cache" / "fer-train" / args.arch).expanduser()
     out.mkdir(parents=True, exist_ok=True)
-    x_train, y_train = data.load_split(args.data, "train")
-    x_val, y_val = data.load_split(args.data, "val")
+    x_train, y_train = fer2013.load_split(args.data, "train")
+    x_val, y_val = fer2013.load_split(args.data, "val")
     if args.limit:
         x_train, y_train = x_train[: args.limit], y_train[: args.limit]
     if args.val_limit:
         x_val, y_val = x_val[: args.val_limit], y_val[: args.val_limit]
-    votes = data.load_votes(args.data, "train")
+    votes = fer2013.load_votes(args.data, "train")
     if args.limit and votes is not None:
         votes = votes[: args.limit]
     targets = data.soft_targets(y_train, votes, args.label_mix)

@@ -4,7 +4,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ml import data
+from ml.evaluation import fer2013
 
 
 def synthetic_faces(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -29,7 +29,7 @@ def synthetic_npz(tmp_path) -> Path:
 @pytest.fixture(scope="session")
 def fer_data() -> Path:
     """The real FER2013 npz ($FER_DATA or ../shared/data); a missing file fails under CI."""
-    path = data.data_path()
+    path = fer2013.data_path()
     if not path.exists():
         if os.environ.get("CI") == "true" or os.environ.get("REQUIRE_SERVICES") == "1":
             pytest.fail(f"FER2013 data not found at {path}: set FER_DATA")

@@ -7,7 +7,9 @@ import pytest
 
 import ml
 from ml import calibration
-from ml.calibration import Calibration, apply_temperature, ece, fit_temperature, uncertain_threshold
+from ml.calibration import Calibration, apply_temperature
+from ml.evaluation.metrics import ece
+from ml.training.calibrate import fit_temperature, uncertain_threshold
 
 
 def overconfident(n=4000, seed=0):

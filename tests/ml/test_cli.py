@@ -34,10 +34,8 @@ def test_predict_prints_one_json_line_per_image_and_annotates(astronaut, tmp_pat
     assert annotated.shape == astronaut.shape and not np.array_equal(annotated, astronaut)
 
 
-def test_evaluate_ends_stdout_with_one_json_object(synthetic_npz, tmp_path):
-    done = run(
-        "ml.evaluate", "--data", str(synthetic_npz), "--split", "test", "--json", "--plot", str(tmp_path / "cm.png")
-    )
+def test_evaluate_ends_stdout_with_one_json_object(synthetic_npz):
+    done = run("ml.evaluate", "--data", str(synthetic_npz), "--split", "test", "--json")
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["n"] == 32
@@ -45,7 +43,20 @@ def test_evaluate_ends_stdout_with_one_json_object(synthetic_npz, tmp_path):
     assert set(result["per_class"]) == set(ml.EMOTIONS)
     assert result["model_version"] == ml.MODEL_VERSION
     assert "accuracy=" in done.stdout  # the human-readable report comes first
-    assert (tmp_path / "cm.png").stat().st_size > 1000
+
+
+def test_the_training_evaluate_draws_the_confusion_matrix_with_the_same_report(synthetic_npz, tmp_path):
+    plot = tmp_path / "cm.png"
+    done = run("ml.training.evaluate", "--data", str(synthetic_npz), "--split", "test", "--json", "--plot", str(plot))
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.strip().splitlines()[-1])["n"] == 32
+    assert plot.stat().st_size > 1000
+
+
+def test_evaluate_refuses_keras_weights_with_a_pointer_to_the_training_evaluate(synthetic_npz, tmp_path):
+    done = run("ml.evaluate", "--data", str(synthetic_npz), "--weights", str(tmp_path / "w.weights.h5"))
+    assert done.returncode != 0
+    assert "ml.training.evaluate" in done.stderr
 
 
 def test_the_command_line_prints_a_clips_tracks_and_rows(tmp_path, capsys):

@@ -49,7 +49,7 @@ def test_a_40_pixel_face_in_a_1080p_photo_is_found(astronaut):
 
 
 def test_a_crop_frames_the_face_as_the_geometry_says_and_fills_beyond_the_border_with_edge_pixels():
-    from ml.geometry import FrameGeometry
+    from ml.faces import FrameGeometry
 
     grey = np.random.default_rng(0).integers(0, 256, (100, 100)).astype(np.uint8)
     geometry = FrameGeometry(scale=1.2, dx=0.1, dy=-0.04)

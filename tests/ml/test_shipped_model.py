@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import ml
-from ml import data, metrics
+from ml.evaluation import fer2013, metrics
 
 CARD = Path(ml.__file__).with_name("MODEL_CARD.md")
 
@@ -21,7 +21,7 @@ def card_figures() -> tuple[float, float]:
 def test_the_shipped_model_scores_what_the_model_card_says(fer_data):
     from ml.classify import served
 
-    faces, labels = data.load_split(fer_data, "val")
+    faces, labels = fer2013.load_split(fer_data, "val")
     rep = metrics.report(labels, served().predict(faces).argmax(axis=1))
     accuracy, macro_f1 = card_figures()
     assert rep["n"] == 3589

@@ -1,4 +1,4 @@
-from ml import model as models
+from ml.training import model as models
 
 
 def test_the_reference_network_has_4478727_parameters_and_the_seed_shapes():

@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from ml import EMOTIONS, metrics, photoset
+from ml import EMOTIONS
+from ml.evaluation import metrics, photoset
 from tests.ml.test_cli import run
 
 

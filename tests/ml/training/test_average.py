@@ -3,7 +3,7 @@ import json
 import numpy as np
 import pytest
 
-from ml import average, train
+from ml.training import average, train
 
 
 def test_averaged_weights_are_the_element_wise_mean_of_the_inputs():

@@ -3,12 +3,13 @@
 import numpy as np
 import pytest
 
-from ml import data, geometry
 from ml.detect import crop_faces, detect_faces
+from ml.evaluation import fer2013
+from ml.training import data, geometry
 
 
 def test_the_served_frame_around_a_cascade_box_is_the_fer2013_frame_on_median(fer_data):
-    faces, _ = data.load_split(fer_data, "val")
+    faces, _ = fer2013.load_split(fer_data, "val")
     sizes, offsets = [], []
     for face in faces[-300:]:  # other faces than the measurement test's
         grey, (left, top, side) = geometry.place(face)
@@ -33,7 +34,7 @@ def test_crop_faces_serves_the_measured_geometry(astronaut):
 
 
 def test_a_new_measurement_agrees_with_the_served_geometry_and_the_training_jitter(fer_data):
-    faces, _ = data.load_split(fer_data, "val")
+    faces, _ = fer2013.load_split(fer_data, "val")
     summary = geometry.summarise(geometry.measure(faces[:800]))
     measured = summary["geometry"]
     assert measured["scale"] == pytest.approx(geometry.SERVED.scale, abs=0.03)

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from ml import metrics
+from ml.evaluation import metrics
 
 
 def test_metrics_are_right_on_constructed_predictions():

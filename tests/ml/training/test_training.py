@@ -4,18 +4,20 @@ import json
 import numpy as np
 import pytest
 
-from ml import data, train
-from ml import model as models
+from ml.evaluation import fer2013
+from ml.faces import to_model_input
+from ml.training import data, train
+from ml.training import model as models
 
 
 def test_a_few_training_steps_lower_the_loss(synthetic_npz):
     import keras
 
     keras.utils.set_random_seed(0)
-    x, y = data.load_split(synthetic_npz, "train")
+    x, y = fer2013.load_split(synthetic_npz, "train")
     net = models.build("reference")
     net.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy")
-    inputs = data.to_model_input(x[:64])
+    inputs = to_model_input(x[:64])
     before = net.evaluate(inputs, y[:64], verbose=0)
     for _ in range(8):
         net.train_on_batch(inputs, y[:64])
@@ -92,7 +94,7 @@ def test_batchnorm_recalibration_records_the_statistics_of_the_data_without_drop
     # Zero start (instead of the initial variance of 1), so no residue of it hides in the result.
     bn.moving_variance.assign(np.zeros(64, np.float32))
     train.recalibrate_batchnorm(net, x, seed=0, batches=25, batch_size=16)
-    conv1 = keras.Model(net.input, net.get_layer("conv1").output)(data.to_model_input(x)).numpy()
+    conv1 = keras.Model(net.input, net.get_layer("conv1").output)(to_model_input(x)).numpy()
     np.testing.assert_allclose(bn.moving_mean.numpy(), conv1.mean(axis=(0, 1, 2)), rtol=0.05, atol=1e-3)
     np.testing.assert_allclose(bn.moving_variance.numpy(), conv1.var(axis=(0, 1, 2)), rtol=0.15, atol=1e-3)
     assert [layer.rate for layer in net.layers if isinstance(layer, keras.layers.Dropout)] == [0.25] * 6

@@ -1,0 +1,1 @@
+"""Evaluation without TensorFlow: reading FER2013, metrics, labelled photo folders, ``python -m ml.evaluate``."""

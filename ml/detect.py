@@ -13,8 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ml.faces import SERVED, FrameGeometry
-from ml.faces import FACE_SIZE
+from ml.faces import FACE_SIZE, SERVED, FrameGeometry
 
 if TYPE_CHECKING:
     import cv2

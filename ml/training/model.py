@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import DTypeLike
 
-from ml.training.data import FACE_SIZE, NUM_CLASSES
+from ml.faces import FACE_SIZE, NUM_CLASSES
 
 # Keras has no type information (see pyproject.toml): a model here is a keras.Model, typed Any.
 KerasModel = Any

@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint format bench
+.PHONY: run test test-quick lint format bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -14,7 +14,7 @@ $(VENV)/.installed: requirements.txt | $(BIN)/python
 	$(BIN)/python -m pip install -r requirements.txt
 	touch $@
 
-$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+$(VENV)/.installed-dev: requirements.txt requirements-train.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/python -m pip install -r requirements-dev.txt
 	touch $@ $(VENV)/.installed
 
@@ -23,8 +23,16 @@ run: $(VENV)/.installed
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-True} $(BIN)/python manage.py migrate --no-input
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-True} $(BIN)/python manage.py devserver 127.0.0.1:8000
 
-test: $(VENV)/.installed-dev
+# axe-core for the accessibility tests (the site serves it to the page under test).
+node_modules/.package-lock.json: package-lock.json
+	npm ci --no-audit --no-fund --silent
+
+test: $(VENV)/.installed-dev node_modules/.package-lock.json
 	$(BIN)/python -m pytest
+
+# The edit-test loop: no Celery worker, fault or browser tests (CI runs everything).
+test-quick: $(VENV)/.installed-dev
+	$(BIN)/python -m pytest -q -m "not worker and not faults and not browser"
 
 # What CI runs before the tests (and .pre-commit-config.yaml before a commit): lint, format, types
 # (mypy: strict on ml/, django-stubs on the apps; pyproject.toml says which files and how strictly), and

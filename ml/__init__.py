@@ -1,7 +1,8 @@
-"""Facial-emotion recognition: data, model, training, evaluation, export, detection, pipeline.
+"""Facial-emotion recognition: serving at the top (detect, classify, pipeline, video, ...), with
+``ml.training`` (TensorFlow/Keras, JAX), ``ml.evaluation`` and ``ml.experiments`` as subpackages.
 
-Pure Python: nothing under ml/ imports Django, and importing this package is cheap (TensorFlow,
-OpenCV and LiteRT are imported by the submodules that need them, when they are first used).
+Pure Python: nothing under ml/ imports Django, serving never imports training, and importing this
+package is cheap (OpenCV and LiteRT are imported by the submodules that need them, when first used).
 """
 
 import json
@@ -14,13 +15,15 @@ WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 SERVED_MANIFEST = WEIGHTS_DIR / "served.json"
 
 
-def _served_version() -> str:
+def _served(key: str, default: str) -> str:
     try:
-        version: str = json.loads(SERVED_MANIFEST.read_text())["model_version"]
-        return version
+        value: str = json.loads(SERVED_MANIFEST.read_text())[key]
+        return value
     except (OSError, ValueError, KeyError):
-        return "untrained"
+        return default
 
 
 # Names the weights that ml.classify serves; stored beside every result the platform keeps.
-MODEL_VERSION = _served_version()
+MODEL_VERSION = _served("model_version", "untrained")
+# The LiteRT file ml.classify serves (ml.training.export names it after the architecture).
+SERVED_TFLITE = WEIGHTS_DIR / _served("tflite", "reference.tflite")

@@ -14,11 +14,10 @@ from typing import Any
 import numpy as np
 
 import ml
-from ml import WEIGHTS_DIR
+from ml import SERVED_TFLITE as SERVED_TFLITE  # re-exported: callers read it here
 from ml.calibration import Calibration, apply_temperature, load
 from ml.faces import to_model_input
 
-SERVED_TFLITE = WEIGHTS_DIR / "reference.tflite"
 MAX_BATCH = 32
 
 

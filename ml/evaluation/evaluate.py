@@ -1,6 +1,6 @@
 """Score an emotion model on a labelled split: ``python -m ml.evaluate --help``.
 
-By default it scores the model the platform serves (ml/weights/reference.tflite through
+By default it scores the model the platform serves (``ml.SERVED_TFLITE``, served.json names it, through
 ``ml.classify``); ``--weights`` names another .tflite (Keras weights and the confusion-matrix plot:
 ``python -m ml.training.evaluate``, the same arguments). Logs go to stderr; with ``--json`` the last
 line of stdout is one JSON object.

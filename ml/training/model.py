@@ -62,7 +62,81 @@ def tiny() -> KerasModel:
     return keras.Model(inputs, outputs, name="tiny")
 
 
-ARCHITECTURES: dict[str, Callable[[], KerasModel]] = {"reference": reference, "tiny": tiny}
+def vgg(width: int = 64, name: str = "vgg", dropout: float = 0.4) -> KerasModel:
+    """A VGG-style network for 48x48 faces, the kind that reaches 72-73% on FER2013 (Khaireddin and
+    Chen, 2021): four blocks of two 3x3 convolutions (``width``, 2x, 4x, 8x filters) with BatchNorm
+    and ReLU, max-pooled 48 -> 24 -> 12 -> 6 -> 3, global average pooling, dropout, Dense 7.
+
+    Global pooling rather than a 4,608-wide flatten: the head stays small, so a teacher's weights fit
+    in one file the accelerator can send back, and the student serves quickly. No dropout feeds a
+    BatchNorm (the reference network's moving statistics suffered from that, see ``ml.training.train``).
+    ``width`` 64: about 4.7M parameters and 0.9 GFLOP per face; 32: a quarter of both.
+    """
+    import keras
+    from keras import layers
+
+    inputs = keras.Input((FACE_SIZE, FACE_SIZE, 1), name="face")
+    x = inputs
+    for block, filters in enumerate([width, 2 * width, 4 * width, 8 * width], start=1):
+        for i in (1, 2):
+            x = layers.Conv2D(filters, 3, padding="same", use_bias=False, name=f"b{block}_conv{i}")(x)
+            x = layers.BatchNormalization(name=f"b{block}_bn{i}")(x)
+            x = layers.Activation("relu", name=f"b{block}_relu{i}")(x)
+        x = layers.MaxPooling2D(2, name=f"b{block}_pool")(x)
+    x = layers.GlobalAveragePooling2D(name="gap")(x)
+    x = layers.Dropout(dropout, name="drop")(x)
+    # float32 output under a mixed-precision policy: the loss reads these probabilities.
+    outputs = layers.Dense(NUM_CLASSES, activation="softmax", dtype="float32", name="emotion")(x)
+    return keras.Model(inputs, outputs, name=name)
+
+
+def resnet(width: int = 48, name: str = "resnet", dropout: float = 0.2) -> KerasModel:
+    """A ResNet-18 for 48x48 faces: a 3x3 stem (no early down-sampling, the faces are small), four
+    stages of two basic blocks (``width``, 2x, 4x, 8x filters; 48 -> 24 -> 12 -> 6), global average
+    pooling, dropout, Dense 7. ``width`` 48: about 6.3M parameters (float16 weights under the 16 MiB a file
+    the accelerator can send back) and 1.4 GFLOP per face; 64 is ResNet-18's own width (11.2M, 2.5 GFLOP)."""
+    import keras
+    from keras import layers
+
+    def conv_bn(x: KerasModel, filters: int, stride: int, label: str, relu: bool = True) -> KerasModel:
+        x = layers.Conv2D(filters, 3, strides=stride, padding="same", use_bias=False, name=f"{label}_conv")(x)
+        x = layers.BatchNormalization(name=f"{label}_bn")(x)
+        return layers.Activation("relu", name=f"{label}_relu")(x) if relu else x
+
+    inputs = keras.Input((FACE_SIZE, FACE_SIZE, 1), name="face")
+    x = conv_bn(inputs, width, 1, "stem")
+    for stage, filters in enumerate([width, 2 * width, 4 * width, 8 * width], start=1):
+        for block in (1, 2):
+            stride = 2 if stage > 1 and block == 1 else 1
+            label = f"s{stage}b{block}"
+            shortcut = x
+            if stride != 1 or shortcut.shape[-1] != filters:
+                shortcut = layers.Conv2D(filters, 1, strides=stride, use_bias=False, name=f"{label}_proj")(x)
+                shortcut = layers.BatchNormalization(name=f"{label}_proj_bn")(shortcut)
+            y = conv_bn(x, filters, stride, f"{label}_a")
+            y = conv_bn(y, filters, 1, f"{label}_b", relu=False)
+            x = layers.Activation("relu", name=f"{label}_out")(layers.Add(name=f"{label}_add")([shortcut, y]))
+    x = layers.GlobalAveragePooling2D(name="gap")(x)
+    x = layers.Dropout(dropout, name="drop")(x)
+    outputs = layers.Dense(NUM_CLASSES, activation="softmax", dtype="float32", name="emotion")(x)
+    return keras.Model(inputs, outputs, name=name)
+
+
+def student() -> KerasModel:
+    """The served candidate distilled from the teachers (``ml.training.distill``): the VGG shape at
+    width 48, 2.6M parameters and 0.53 GFLOP per face (the reference network: 4.5M, 0.58). Its int8
+    LiteRT export ran at 0.98x the served reference's speed at batch 1 on one core (0.82x at batch 32;
+    `python bench/classifier.py --tflite student.tflite`, untrained weights, Intel Xeon with AMX)."""
+    return vgg(width=48, name="student", dropout=0.3)
+
+
+ARCHITECTURES: dict[str, Callable[[], KerasModel]] = {
+    "reference": reference,
+    "tiny": tiny,
+    "vgg": vgg,
+    "resnet": resnet,
+    "student": student,
+}
 
 
 def build(name: str) -> KerasModel:

@@ -6,20 +6,10 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from analysis import activity, privacy
-from analysis.forms import KeepMediaForm
-from analysis.models import ActivityEntry
-
-
-def profile_context(user, keep_form: KeepMediaForm | None = None) -> dict:
-    """What the profile page shows of the privacy controls."""
-    keep_media = privacy.keep_media_of(user)
-    return {
-        "keep_media": keep_media,
-        "keep_form": keep_form or KeepMediaForm(keep_media=keep_media),
-        "data_export": privacy.latest_export(user),
-        "activity": ActivityEntry.objects.for_user(user)[:20],
-    }
+from accounts.profile import render_profile
+from analysis.media.forms import KeepMediaForm
+from analysis.privacy import activity
+from analysis.privacy import services as privacy
 
 
 @login_required
@@ -34,9 +24,6 @@ def export(request):
 @login_required
 @require_POST
 def keep_media(request):
-    # Imported here: accounts.views imports this module for the page's context.
-    from accounts.views import render_profile
-
     form = KeepMediaForm(request.POST)
     if not form.is_valid():
         return render_profile(request, status=400, keep_form=form)

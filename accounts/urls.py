@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import privacy_views, views, webhook_views
+from . import privacy_views, profile, views, webhook_views
 
 app_name = "accounts"
 
@@ -10,8 +10,8 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     # Only a POST logs out, so a link or an <img> on another site cannot log you out; GET shows the button.
     path("logout/", views.LogoutView.as_view(), name="logout"),
-    path("profile/", views.profile, name="profile"),
-    path("token/", views.rotate_token, name="rotate_token"),
+    path("profile/", profile.profile, name="profile"),
+    path("token/", profile.rotate_token, name="rotate_token"),
     path("privacy/keep-media/", privacy_views.keep_media, name="keep_media"),
     path("privacy/export/", privacy_views.export, name="export"),
     path("webhooks/", webhook_views.add_webhook, name="add_webhook"),

@@ -8,13 +8,10 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
-from django.views.decorators.http import require_POST
-from rest_framework.authtoken.models import Token
 
-from analysis import activity
-from analysis.privacy import erase_account
+from analysis.privacy.services import erase_account
 
-from . import privacy_views, ratelimit, webhook_views
+from . import ratelimit
 from .forms import PasswordConfirmForm, RateLimitedAuthenticationForm, SignUpForm
 
 logger = logging.getLogger(__name__)
@@ -76,37 +73,6 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
 
 @login_required
-def profile(request):
-    return render_profile(request)
-
-
-def render_profile(request, *, status: int = 200, keep_form=None, **webhook_context):
-    token = Token.objects.filter(user=request.user).first()
-    context = {
-        "token": token,
-        **webhook_views.profile_context(request.user, **webhook_context),
-        **privacy_views.profile_context(request.user, keep_form),
-    }
-    return render(request, "accounts/profile.html", context, status=status)
-
-
-@login_required
-@require_POST
-def rotate_token(request):
-    # Delete-then-create in one transaction: the old key stops working in the same commit that makes
-    # the new one, and a concurrent request cannot leave the user with two tokens (user is unique).
-    with transaction.atomic():
-        existed = Token.objects.filter(user=request.user).delete()[0] > 0
-        Token.objects.create(user=request.user)
-        activity.record(request, activity.Action.TOKEN_ROTATED if existed else activity.Action.TOKEN_CREATED)
-    if existed:
-        messages.success(request, "A new API token was created. The old one no longer works.")
-    else:
-        messages.success(request, "Your API token was created.")
-    return redirect("accounts:profile")
-
-
-@login_required
 def delete_account(request):
     form = PasswordConfirmForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -114,7 +80,7 @@ def delete_account(request):
         # One transaction: media rows go through the one service that knows where their files live,
         # then the user row, whose deletion cascades to the API token so it stops authenticating in
         # the same commit. Files, and the tasks still waiting about the rows, go only once that commit
-        # succeeded; the audit line (no name: analysis.privacy) is written then.
+        # succeeded; the audit line (no name: analysis.privacy.services) is written then.
         with transaction.atomic():
             logout(request)
             erase_account(user)

@@ -1,41 +1,20 @@
 """The profile page's webhooks: add (the secret shown once), send a test event, delete."""
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
-from analysis import activity, webhooks
-from analysis.models import WebhookEndpoint
-from analysis.webhook_models import WebhookEvent
-
-
-class WebhookForm(forms.Form):
-    url = forms.URLField(max_length=2000, label="URL", assume_scheme="https")
-    events = forms.MultipleChoiceField(
-        choices=WebhookEvent.choices,
-        widget=forms.CheckboxSelectMultiple,
-        initial=[WebhookEvent.MEDIA_DONE, WebhookEvent.MEDIA_FAILED],
-    )
-
-
-def profile_context(user, form: WebhookForm | None = None, new_endpoint: WebhookEndpoint | None = None) -> dict:
-    """What the profile page shows of webhooks: each endpoint with its recent attempts, and the form."""
-    endpoints = list(WebhookEndpoint.objects.for_user(user))
-    return {
-        "webhook_endpoints": [(endpoint, webhooks.recent_deliveries(endpoint)) for endpoint in endpoints],
-        "webhook_form": form or WebhookForm(),
-        "new_endpoint": new_endpoint,
-    }
+from accounts.profile import render_profile
+from analysis.privacy import activity
+from analysis.webhooks import services as webhooks
+from analysis.webhooks.models import WebhookEndpoint
+from analysis.webhooks.profile import WebhookForm
 
 
 @login_required
 @require_POST
 def add_webhook(request):
-    # Imported here: accounts.views imports this module for the page's context.
-    from accounts.views import render_profile
-
     form = WebhookForm(request.POST)
     if form.is_valid():
         try:
@@ -46,7 +25,7 @@ def add_webhook(request):
             activity.record(request, activity.Action.WEBHOOK_CREATED, str(endpoint.pk))
             # Rendered, not redirected: the secret is shown this once and never stored in a cookie.
             return render_profile(request, new_endpoint=endpoint)
-    return render_profile(request, form=form, status=400)
+    return render_profile(request, webhook_form=form, status=400)
 
 
 @login_required

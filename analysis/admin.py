@@ -2,7 +2,8 @@ from django.contrib import admin
 from django.db import transaction
 from django.utils.html import format_html
 
-from analysis import dispatch, services
+from analysis.jobs import dispatch
+from analysis.media import services
 from analysis.models import (
     ActivityEntry,
     AnnotatedCopy,

@@ -7,5 +7,8 @@ class AnalysisConfig(AppConfig):
     verbose_name = "Emotion analysis"
 
     def ready(self):
-        # Connects the receivers: webhook events and retention's deletion of media (job_finished), log-ins.
-        from analysis import activity, retention, webhooks  # noqa: F401
+        # Connects the receivers: webhook events and retention's deletion of media (job_finished), the
+        # activity log (what pages and APIs record, log-ins).
+        from analysis.media import retention  # noqa: F401
+        from analysis.privacy import activity  # noqa: F401
+        from analysis.webhooks import services  # noqa: F401

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from analysis import files
+from analysis.media import files
+from analysis.privacy import files as export_files
 
 app_name = "files"
 
@@ -10,5 +11,5 @@ urlpatterns = [
     path("<uuid:pk>/playable/", files.playable, name="playable"),
     path("<uuid:pk>/annotated/", files.annotated, name="annotated"),
     path("<uuid:pk>/anonymized/", files.anonymized, name="anonymized"),
-    path("exports/<uuid:pk>/", files.export, name="export"),
+    path("exports/<uuid:pk>/", export_files.export, name="export"),
 ]

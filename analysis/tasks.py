@@ -1,8 +1,10 @@
 """Celery tasks: thin wrappers that pass ids to the worker-side services.
 
-This is the only module that imports the worker-side services (analysis.analyses, .annotating,
-.anonymizing, .exporting, .sweeper, .live_frames, .webhook_delivery), and nothing imports it: everything else sends
-tasks by name through analysis.dispatch, whose names these are.
+This is the only module that imports the worker side (analysis.media.analyses, .annotating, .anonymizing,
+analysis.privacy.account_export and .sweep, analysis.jobs.sweeper and .worker, analysis.live.worker,
+analysis.webhooks.delivery), and nothing imports it: everything else sends tasks by name through
+analysis.jobs.dispatch, whose names these are. Each task keeps its explicit name, so moving a module
+never renames a task that may be waiting in a queue.
 """
 
 import base64
@@ -10,16 +12,12 @@ import base64
 from celery import shared_task
 from celery.exceptions import Ignore
 
-from analysis import (
-    analyses,
-    annotating,
-    anonymizing,
-    dispatch,
-    exporting,
-    live_frames,
-    sweeper,
-    webhook_delivery,
-)
+from analysis.jobs import dispatch, sweeper
+from analysis.jobs import worker as _worker_hooks  # noqa: F401 (connects the worker's start-up hooks)
+from analysis.live import worker as live_frames
+from analysis.media import analyses, annotating, anonymizing
+from analysis.privacy import account_export, sweep
+from analysis.webhooks import delivery as webhook_delivery
 
 
 @shared_task(name=dispatch.ANALYZE_MEDIA)
@@ -37,7 +35,7 @@ def sweep_stale_jobs() -> dict:
 @shared_task(name=dispatch.SWEEP_PRIVACY)
 def sweep_privacy() -> dict:
     """Delete media past its retention, expired exports and old activity (run by celery beat)."""
-    return sweeper.sweep_privacy()
+    return sweep.sweep_privacy()
 
 
 @shared_task(name=dispatch.ANALYZE_LIVE_FRAME, bind=True, ignore_result=False, acks_late=False)
@@ -74,4 +72,4 @@ def anonymize_media_task(media_id: str) -> None:
 @shared_task(name=dispatch.EXPORT_ACCOUNT)
 def export_account_task(export_id: str) -> None:
     """Build one user's export ZIP (asked for from the profile page or the API)."""
-    exporting.make_export(export_id)
+    account_export.make_export(export_id)

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import live_views, privacy_views, views
+from analysis.live import views as live_views
+from analysis.media import anonymize, views
 
 app_name = "analysis"
 
@@ -12,7 +13,7 @@ urlpatterns = [
     path("media/<uuid:pk>/delete/", views.delete, name="delete"),
     path("media/<uuid:pk>/cancel/", views.cancel, name="cancel"),
     path("media/<uuid:pk>/annotate/", views.annotate, name="annotate"),
-    path("media/<uuid:pk>/anonymize/", privacy_views.anonymize, name="anonymize"),
+    path("media/<uuid:pk>/anonymize/", anonymize.anonymize, name="anonymize"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("live/", live_views.live_page, name="live"),
     path("live/save/", live_views.save_recording, name="live-save"),

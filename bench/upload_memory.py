@@ -76,7 +76,7 @@ def child_web(path: str) -> dict:
     from django.contrib.auth import get_user_model
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from analysis.services import UploadRejected, create_media
+    from analysis.media.services import UploadRejected, create_media
 
     user, _ = get_user_model().objects.get_or_create(username="bench")
     body = Path(path).read_bytes()
@@ -88,7 +88,7 @@ def child_web(path: str) -> dict:
 
 def child_worker(media_id: str) -> dict:
     _django()
-    from analysis.analyses import analyze_media
+    from analysis.media.analyses import analyze_media
     from analysis.models import Media
     from ml.pipeline import warm_up
 

@@ -1,91 +1,18 @@
-"""The Celery app: `celery -A fer_site worker` (add `-B` on one machine to run the sweeper)."""
+"""The Celery app: `celery -A fer_site worker` (add `-B` on one machine to run the sweeper).
 
-import logging
+Configuration only: the worker's start-up hooks are analysis.jobs.worker's (loaded with the tasks).
+"""
+
 import os
-import threading
 
 from celery import Celery
-from celery.signals import worker_init, worker_process_init, worker_process_shutdown, worker_ready, worker_shutdown
 from kombu.transport import TRANSPORT_ALIASES
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fer_site.settings")
-# `filesystem://` (the default broker) with whole-message writes: see fer_site/broker.py.
-TRANSPORT_ALIASES["filesystem"] = "fer_site.broker:Transport"
-
-logger = logging.getLogger(__name__)
+# `filesystem://` (the default broker) with whole-message writes: see analysis/jobs/transport.py.
+TRANSPORT_ALIASES["filesystem"] = "analysis.jobs.transport:Transport"
 
 app = Celery("fer_site")
 # Every CELERY_* Django setting configures Celery, so the web process and the worker agree.
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-
-
-@worker_process_init.connect
-def load_model(**_kwargs):
-    """Load the emotion model once per worker process, before its first task (never in the web)."""
-    from ml.pipeline import warm_up
-
-    try:
-        warm_up()
-    except Exception:
-        # A pool process that raises here is replaced by one that raises again, forever. Log it and
-        # keep serving: each task then fails with a message, and the log names the cause.
-        logger.exception("Could not load the emotion model; analyses will fail until this is fixed")
-
-
-@worker_init.connect
-def private_temporary_folders(**_kwargs):
-    """Each pool process keeps its temporary files in a folder of its own (analysis.scratch); a worker
-    killed mid-task left its folder behind, and starting here removes every such abandoned folder."""
-    from analysis import scratch
-
-    scratch.enable()
-    scratch.sweep_stale()
-
-
-@worker_process_shutdown.connect
-@worker_shutdown.connect
-def remove_temporary_folder(**_kwargs):
-    from analysis import scratch
-
-    scratch.release()
-
-
-_heartbeat_stop = threading.Event()
-_heartbeat_threads: list[threading.Thread] = []
-
-
-@worker_ready.connect
-def start_heartbeat(sender=None, **_kwargs):
-    """Beat from the worker's main process while it runs: /metrics lists workers by their beats."""
-    from django.conf import settings
-
-    from fer_site import broker_state
-
-    hostname = sender.hostname
-    queues = sorted(sender.app.amqp.queues.consume_from or sender.app.amqp.queues)
-    interval = settings.FER_WORKER_HEARTBEAT_SECONDS
-
-    def beat():
-        while True:
-            try:
-                broker_state.write_heartbeat(hostname, queues, ttl_s=3 * interval)
-            except Exception:
-                logger.warning("Could not write this worker's heartbeat", exc_info=True)
-            if _heartbeat_stop.wait(interval):
-                break
-        try:
-            broker_state.forget_heartbeat(hostname)
-        except Exception:
-            logger.warning("Could not remove this worker's heartbeat", exc_info=True)
-
-    _heartbeat_threads.append(threading.Thread(target=beat, name="fer-heartbeat", daemon=True))
-    _heartbeat_threads[-1].start()
-
-
-@worker_shutdown.connect
-def stop_heartbeat(**_kwargs):
-    """A worker stopped on purpose is forgotten at once, not after three missed beats."""
-    _heartbeat_stop.set()
-    for thread in _heartbeat_threads:
-        thread.join(timeout=3)

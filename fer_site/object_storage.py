@@ -56,7 +56,7 @@ def default_storage(environ: Mapping[str, str]) -> dict:
             "default_acl": None,
             "querystring_auth": True,
             "querystring_expire": min(_int(environ, "FER_FILE_URL_SECONDS", MAX_URL_SECONDS), MAX_URL_SECONDS),
-            # As on a local folder: a name in use gets a suffix (analysis.storage.save_replacing replaces).
+            # As on a local folder: a name in use gets a suffix (analysis.jobs.storage.save_replacing replaces).
             "file_overwrite": False,
             "max_memory_size": MAX_MEMORY_BYTES,
         },

@@ -11,8 +11,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from analysis.jobs.limits import MIN_TIME_LIMIT_S, soft_limit_s
 from fer_site import object_storage
-from fer_site.limits import MIN_TIME_LIMIT_S, soft_limit_s
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -178,13 +178,13 @@ STORAGES = {
     },
 }
 # Uploads live here unless a bucket is configured; then nothing is written here, and machines share
-# nothing but the bucket. It is never served directly: analysis/files.py checks the owner first.
+# nothing but the bucket. It is never served directly: analysis/media/files.py checks the owner first.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "/files/"
 
 # --- Upload limits ---------------------------------------------------------------------------------
 # 20 MB holds any phone photo; Django's DATA_UPLOAD_MAX_MEMORY_SIZE ignores file parts, so
-# analysis.services checks this per file.
+# analysis.media.services checks this per file.
 FER_MAX_UPLOAD_BYTES = env_int("FER_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
 # 50 megapixels is above a 48 MP phone sensor; an RGB image this size decodes to 150 MB of memory,
 # and the check runs on the header, before decoding, so a small file cannot expand into gigabytes.
@@ -211,7 +211,7 @@ FER_VIDEO_MAX_DECODE_SECONDS = env_int("FER_VIDEO_MAX_DECODE_SECONDS", 40 * 60)
 FER_UPLOAD_RATE = os.environ.get("FER_UPLOAD_RATE", "60/min")
 # Password guesses through POST /api/auth/token/, per client address.
 FER_TOKEN_RATE = os.environ.get("FER_TOKEN_RATE", "10/min")
-# --- Live camera frames (analysis.live) -----------------------------------------------------------
+# --- Live camera frames (analysis.live.frames) -----------------------------------------------------------
 # A 640x640 JPEG at the quality a browser sends is 40-120 KB; 256 KB leaves room and keeps messages small.
 FER_LIVE_MAX_BYTES = env_int("FER_LIVE_MAX_BYTES", 256 * 1024)
 FER_LIVE_MAX_SIDE = env_int("FER_LIVE_MAX_SIDE", 640)
@@ -239,7 +239,7 @@ FER_JOB_QUEUED_SECONDS = env_int("FER_JOB_QUEUED_SECONDS", 15 * 60)
 FER_JOB_MAX_ATTEMPTS = env_int("FER_JOB_MAX_ATTEMPTS", 3)
 FER_SWEEP_INTERVAL_SECONDS = env_int("FER_SWEEP_INTERVAL_SECONDS", 30)
 FER_PRIVACY_SWEEP_INTERVAL_SECONDS = env_int("FER_PRIVACY_SWEEP_INTERVAL_SECONDS", 300)
-# Each worker says it is alive this often (fer_site.broker_state); /metrics and `manage.py worker_alive`
+# Each worker says it is alive this often (analysis.jobs.broker); /metrics and `manage.py worker_alive`
 # read it. Three missed beats and it is forgotten.
 FER_WORKER_HEARTBEAT_SECONDS = env_int("FER_WORKER_HEARTBEAT_SECONDS", 15)
 # GET /metrics answers only a request with `Authorization: Bearer <this>`; unset, it is a 404.
@@ -247,7 +247,7 @@ FER_METRICS_TOKEN = os.environ.get("FER_METRICS_TOKEN", "")
 # The duration and queue-wait histograms cover jobs of this last span (computed from rows at each scrape).
 FER_METRICS_WINDOW_SECONDS = env_int("FER_METRICS_WINDOW_SECONDS", 3600)
 # Hard limit per photo task; generous because a cold worker on a busy machine loads the model first.
-# The soft limits come before the hard ones by a fifth, 2 to 30 s (fer_site.limits).
+# The soft limits come before the hard ones by a fifth, 2 to 30 s (analysis.jobs.limits).
 FER_TASK_TIME_LIMIT = env_time_limit("FER_TASK_TIME_LIMIT", 300)
 # Hard limit per clip task: above the decoder's own budget, so the budget is what normally stops it
 # (the worker clamps FER_VIDEO_MAX_DECODE_SECONDS to end before this limit's soft limit).
@@ -298,7 +298,7 @@ else:
     }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Results live in the database (Media rows); nobody waits on Celery's result backend, except the
-# web request of a live frame (analysis.live), whose task alone keeps its result.
+# web request of a live frame (analysis.live.frames), whose task alone keeps its result.
 CELERY_TASK_IGNORE_RESULT = True
 # Live frames: one result per frame, read once and deleted by the waiting request; Redis forgets any
 # left unread (a reply that came after its deadline) after CELERY_RESULT_EXPIRES.
@@ -311,6 +311,7 @@ else:
 CELERY_RESULT_EXPIRES = env_int("FER_LIVE_RESULT_EXPIRES_S", 60)
 # Live frames go to their own queue, so a worker can be set aside for them (`-Q live`).
 # Webhook deliveries too (`webhooks`): a slow endpoint then never delays an analysis or a live frame.
+# These two settings are the one list of queues (analysis.jobs.broker.queues: metrics, account erasure).
 CELERY_TASK_ROUTES = {
     "analysis.tasks.analyze_live_frame": {"queue": "live"},
     "analysis.tasks.deliver_webhook": {"queue": "webhooks"},

@@ -2,8 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from analysis import metrics
-from fer_site import health
+from analysis.ops import health, metrics
 
 urlpatterns = [
     # Operations: no login (healthz tells nothing secret; metrics wants its bearer token).

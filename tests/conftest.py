@@ -150,7 +150,7 @@ def bucket(s3_server, settings):
 @pytest.fixture
 def private_redis(settings):
     """A private redis-server on a free port as this process's broker (never a shared one); (start, stop)."""
-    from fer_site import broker_state
+    from analysis.jobs import broker as broker_state
 
     binary = shutil.which("redis-server")
     require_service("redis-server", binary is not None, "not on PATH")

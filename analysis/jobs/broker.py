@@ -1,4 +1,6 @@
-"""What the broker can tell an operator: whether it answers, how deep each queue is, which workers beat.
+"""The one place that speaks to the broker beside Celery: whether it answers, how deep each queue is,
+which workers beat, and taking waiting messages back out (an erased account's tasks, an unanswered
+live frame).
 
 Works on both brokers the settings allow: Redis (production) and the filesystem transport (development).
 Worker heartbeats are kept beside the queues (a Redis key per worker, or a file per worker), so that any
@@ -11,6 +13,7 @@ import os
 import socket
 import threading
 import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from django.conf import settings
@@ -21,6 +24,12 @@ PRIORITY_SEPARATOR = "\x06\x16"
 PRIORITY_STEPS = (0, 3, 6, 9)
 _clients: dict[str, object] = {}
 _clients_lock = threading.Lock()
+
+
+def queues() -> tuple[str, ...]:
+    """Every queue a task can wait in: the default one, then each one a route names (fer_site.settings)."""
+    routed = [route["queue"] for route in settings.CELERY_TASK_ROUTES.values()]
+    return tuple(dict.fromkeys([settings.CELERY_TASK_DEFAULT_QUEUE, *routed]))
 
 
 def uses_redis() -> bool:
@@ -58,7 +67,7 @@ def ping() -> None:
         if not os.access(_queue_folder(), os.W_OK):
             raise OSError(f"The broker folder {_queue_folder()} is not writable")
     else:
-        from fer_site.celery import app
+        from fer_site.celery import app  # here: the app's module reads the settings this module reads
 
         with app.connection_for_write() as connection:
             connection.ensure_connection(max_retries=1, timeout=1)
@@ -138,13 +147,24 @@ def _names_any(payload, wanted: set[str]) -> bool:
         return False  # not a task message of ours: left alone
 
 
-def drop_messages(ids, queues) -> int:
+def drop_messages(ids, queues: Iterable[str]) -> int:
     """Remove the messages waiting in ``queues`` whose task arguments name any of ``ids`` (an erased
     account's items, exports and webhook messages); how many. A message a worker holds already is not
     waiting: that worker finds its row gone and drops it."""
     wanted = {str(value) for value in ids}
     if not wanted:
         return 0
+    return _drop(lambda payload: _names_any(payload, wanted), queues)
+
+
+def withdraw(task_id: str, queue: str) -> bool:
+    """Take one task's message back out of ``queue``, found by its id, if no worker has taken it yet."""
+    needle = task_id.encode()
+    return _drop(lambda payload: needle in payload, [queue], limit=1) == 1
+
+
+def _drop(matches: Callable[[bytes], bool], queues: Iterable[str], *, limit: int | None = None) -> int:
+    """Remove up to ``limit`` (None: every) waiting message in ``queues`` that ``matches``; how many."""
     dropped = 0
     if uses_redis():
         client = redis_client()
@@ -152,8 +172,10 @@ def drop_messages(ids, queues) -> int:
             for step in PRIORITY_STEPS:
                 name = queue if step == 0 else f"{queue}{PRIORITY_SEPARATOR}{step}"
                 for payload in client.lrange(name, 0, -1):
-                    if _names_any(payload, wanted):
+                    if matches(payload):
                         dropped += client.lrem(name, 1, payload)
+                        if limit is not None and dropped >= limit:
+                            return dropped
     elif uses_folder():
         for queue in queues:
             for path in _queue_folder().glob(f"*.{queue}.msg"):
@@ -161,7 +183,12 @@ def drop_messages(ids, queues) -> int:
                     payload = path.read_bytes()
                 except FileNotFoundError:  # a worker took it meanwhile
                     continue
-                if _names_any(payload, wanted):
-                    path.unlink(missing_ok=True)
+                if matches(payload):
+                    try:
+                        path.unlink()
+                    except FileNotFoundError:  # a worker took it meanwhile
+                        continue
                     dropped += 1
+                    if limit is not None and dropped >= limit:
+                        return dropped
     return dropped

@@ -1,5 +1,5 @@
-"""One lifecycle for every background job (an analysis, an annotated copy): the model methods that
-claim, beat, report, finish, fail, re-queue and restart it, and the worker's heartbeat thread.
+"""One lifecycle for every background job (an analysis, a copy, an export, a webhook message): the model
+methods that claim, beat, report, finish, fail, re-queue and restart it, and the worker's heartbeat thread.
 
 A job's state changes only through these methods, each a conditional UPDATE (or a locked write), so
 two workers, a worker and the sweeper, or a worker and the admin can never both win. Every way a job
@@ -19,7 +19,7 @@ from django.db.models.functions import Greatest
 from django.dispatch import Signal
 from django.utils import timezone
 
-from ml import video
+from analysis.jobs import storage
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ class JobStatus(models.TextChoices):
 FINAL_STATES = frozenset({JobStatus.DONE, JobStatus.FAILED, JobStatus.CANCELLED})
 
 # Sent with ``job`` (its final status set) by Job._finished, inside the transaction that ended it: a
-# receiver's writes (analysis.webhooks records its events) commit, or roll back, with the ending.
+# receiver's writes (analysis.webhooks.services records its events) commit, or roll back, with the ending.
 job_finished = Signal()
 
 
@@ -94,6 +94,10 @@ class Job(models.Model):
         requeue_stale) would leave no claim."""
         resend = 1 if self.status == JobStatus.QUEUED else 0
         return self.attempts + resend >= self.max_attempts()
+
+    def enqueue(self) -> None:
+        """Send this job's task once the current transaction commits (the sweeper re-sends with it)."""
+        raise NotImplementedError
 
     def _finished(self) -> None:
         """Announce that the job ended (call once, inside the transaction that ended it)."""
@@ -272,8 +276,6 @@ class CopyJob(Job):
     def mark_done(self, name: str, content) -> bool:
         """Store the finished file (``content``, a django File) and mark the copy done; False when the
         copy is gone or finished meanwhile (then what was written is deleted again)."""
-        from analysis import storage
-
         # Written before the row is locked, so a delete is not held up by a long write; the file is kept
         # only if the row, locked, is still there to reference it when this transaction commits. A
         # delete that read the row before (no file yet) is covered by the item's delete, by the name.
@@ -317,13 +319,12 @@ class heartbeat:
         self.thread.join()
 
 
-def record_failure(job: Job, exc: Exception, *, item: str, again: str) -> None:
+def record_failure(job: Job, exc: Exception, *, item: str, again: str, explain=None) -> None:
     """Store why ``job`` stopped, as a message for its owner; call from ``except`` (worker only).
 
-    ``item`` names what the job read ("photo", "clip"); ``again`` what the owner can do next.
+    ``item`` names what the job read ("photo", "clip"); ``again`` what the owner can do next;
+    ``explain(exc)`` the owner's message for a failure the caller expects (a damaged image), or None.
     """
-    from ml.pipeline import InvalidImage
-
     if job.is_gone():
         # Deleted while we worked (by its owner, or with their account): the rows written since fail on
         # their foreign key, and nothing is wrong.
@@ -331,13 +332,12 @@ def record_failure(job: Job, exc: Exception, *, item: str, again: str) -> None:
             "The %s of %s %s stopped: it was deleted meanwhile (%s)", job.NOUN, item, job.pk, type(exc).__name__
         )
         return
+    expected = explain(exc) if explain is not None else None
     if isinstance(exc, FileNotFoundError):
         # The item was deleted while we worked (its files go after its row).
         reason = f"The stored {item} is missing."
-    elif isinstance(exc, InvalidImage):
-        reason = f"This image could not be analysed: {exc}"
-    elif isinstance(exc, video.InvalidVideo):
-        reason = str(exc)
+    elif expected is not None:
+        reason = expected
     elif isinstance(exc, SoftTimeLimitExceeded):
         logger.warning("The %s of %s %s ran past the soft time limit", job.NOUN, item, job.pk)
         reason = f"The {job.NOUN} took too long and was stopped."

@@ -1,6 +1,6 @@
 """Task time limits: the soft limit and a clip decoder's budget, derived from a hard limit.
 
-Pure (no Django import): settings.py derives Celery's default soft limit here, and analysis.dispatch
+Pure (no Django import): settings.py derives Celery's default soft limit here, and analysis.jobs.dispatch
 the soft limit sent with each task, so the web process and the worker agree. A fixed 30 s margin once
 made the soft limit zero or negative for hard limits of 30 s or less (issue 13).
 """

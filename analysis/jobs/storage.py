@@ -1,7 +1,7 @@
 """Files go through Django's storage API only, so the same code runs on a local folder and on a bucket.
 
 A library that needs a real path (PyAV, OpenCV) gets a temporary local copy, deleted however the
-block ends, in the worker's private folder (analysis.scratch); nothing here ever asks a storage for a path.
+block ends, in the worker's private folder (analysis.jobs.scratch); nothing here ever asks a storage for a path.
 """
 
 import os
@@ -14,7 +14,7 @@ from pathlib import PurePosixPath
 from django.conf import settings
 from django.db import transaction
 
-from analysis import scratch
+from analysis.jobs import scratch
 
 COPY_CHUNK_BYTES = 1024 * 1024
 

@@ -4,7 +4,7 @@ kombu writes a message file in place (open, lock, write); a worker polling the f
 read it before the write ends, fail on the half-written JSON, and lose the message while its consumer
 restarts. A rename is atomic, so readers see whole messages only. Live frames, sent many times a
 second, met this within seconds (bench/live.py with a 0.02 s polling interval); uploads could too.
-fer_site.celery installs this class under the `filesystem://` scheme.
+fer_site.celery installs this class (as analysis.jobs.transport:Transport) under the `filesystem://` scheme.
 """
 
 import os

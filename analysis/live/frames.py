@@ -1,7 +1,7 @@
 """Live mode, web side: one camera frame checked and handed to a worker, its faces back within a deadline.
 
 The web process checks the frame (check_frame) and sends its bytes to a worker on the `live` queue
-(request_analysis); the worker decodes and analyses it in memory (analysis.live_frames). The frame
+(request_analysis); the worker decodes and analyses it in memory (analysis.live.worker). The frame
 travels through the broker only, with an expiry equal to the deadline: a worker that receives it later
 drops it unread. This is the one place where image bytes, not ids, go through the broker (see STYLE.md).
 Nothing about the frame is stored.
@@ -10,7 +10,6 @@ Nothing about the frame is stored.
 import io
 import logging
 import math
-import os
 import time
 from contextlib import suppress
 
@@ -18,9 +17,9 @@ from celery.exceptions import TimeoutError as CeleryTimeout
 from django.conf import settings
 from PIL import Image, UnidentifiedImageError
 
-from analysis import dispatch
-from analysis.images import ACCEPTED_FORMATS
-from analysis.uploads import UploadRejected
+from analysis.jobs import broker, dispatch
+from analysis.media.images import ACCEPTED_FORMATS
+from analysis.media.uploads import UploadRejected
 
 logger = logging.getLogger(__name__)
 
@@ -87,23 +86,8 @@ def withdraw(task_id: str, queue: str = "live") -> bool:
     message would wait in the broker indefinitely. Only this frame's message is removed, found by its
     task id; the queue is short (frames expire within a second), so the scan is cheap.
     """
-    needle = task_id.encode()
     try:
-        with dispatch.app.pool.acquire(block=True, timeout=2) as connection:
-            channel = connection.default_channel
-            if connection.transport_cls == "redis":
-                client = channel.client
-                for raw in client.lrange(queue, 0, -1):
-                    if needle in raw:
-                        return bool(client.lrem(queue, 1, raw))
-            elif connection.transport_cls == "filesystem":
-                folder = channel.data_folder_in
-                for name in os.listdir(folder):
-                    if name.endswith(f".{queue}.msg"):
-                        with suppress(OSError), open(os.path.join(folder, name), "rb") as message:
-                            if needle in message.read():
-                                os.remove(os.path.join(folder, name))
-                                return True
+        return broker.withdraw(task_id, queue)
     except Exception:
         # The frame still expires; failing to withdraw it must not turn "busy" into an error.
         logger.warning("Could not withdraw live frame %s from the broker", task_id, exc_info=True)

@@ -6,9 +6,11 @@ from django.db import transaction
 from django.utils import timezone
 
 import ml
-from analysis import webhooks
-from analysis.models import Detection, Media
-from analysis.webhook_models import WebhookEvent
+from analysis.media.models import Media
+from analysis.media.results import Detection
+from analysis.media.timeline import top_emotion
+from analysis.webhooks import services as webhooks
+from analysis.webhooks.models import WebhookEvent
 
 # A recording longer than an hour is refused rather than stored: the page keeps its summary in memory.
 MAX_RECORDING_SECONDS = 3600
@@ -65,7 +67,7 @@ def save_recording(user, seconds: list[dict]) -> Media:
                 timestamp_ms=entry["t"] * 1000,
                 track=1 if entry.get("probabilities") else None,
                 probabilities=entry.get("probabilities"),
-                emotion=_top(entry["probabilities"]) if entry.get("probabilities") else "",
+                emotion=top_emotion(entry["probabilities"]) if entry.get("probabilities") else "",
             )
             for entry in rows
         )
@@ -73,39 +75,3 @@ def save_recording(user, seconds: list[dict]) -> Media:
         # webhooks hear of it as of any other item, sent once this transaction commits.
         webhooks.emit(WebhookEvent.MEDIA_DONE, media.pk, user.pk)
     return media
-
-
-def _top(probabilities: dict) -> str:
-    return max(ml.EMOTIONS, key=lambda name: probabilities[name])
-
-
-def recording_timeline(media: Media, width: int = 600, height: int = 90) -> dict:
-    """SVG path data per emotion for a live recording's per-second rows, drawn like a clip's timeline."""
-    rows = list(media.detections.order_by("frame").values_list("timestamp_ms", "probabilities"))
-    total = max(media.duration_ms or 0, 1)
-    lines = []
-    for name in ml.EMOTIONS:
-        path, last = [], None
-        for timestamp, probabilities in rows:
-            if not probabilities:
-                last = None  # a gap where no face was seen
-                continue
-            command = "L" if last is not None and timestamp - last <= 1000 else "M"
-            x = width * (timestamp + 500) / total
-            y = height - 4 - (height - 8) * probabilities[name]
-            path.append(f"{command}{x:.1f},{y:.1f}")
-            last = timestamp
-        lines.append({"emotion": name, "d": "".join(path)})
-    seen = [probabilities for _, probabilities in rows if probabilities]
-    shares = [
-        {"emotion": name, "percent": 100 * sum(p[name] for p in seen) / len(seen) if seen else 0.0}
-        for name in ml.EMOTIONS
-    ]
-    return {
-        "width": width,
-        "height": height,
-        "lines": lines,
-        "shares": shares,
-        "seconds": len(rows),
-        "seconds_with_face": len(seen),
-    }

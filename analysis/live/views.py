@@ -17,7 +17,8 @@ from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
 import ml
-from analysis import live, recordings
+from analysis.live import frames as live
+from analysis.live import recordings
 
 logger = logging.getLogger(__name__)
 
@@ -150,9 +151,3 @@ def save_recording(request):
         return JsonResponse({"detail": str(exc)}, status=400)
     url = reverse("analysis:detail", args=[media.pk])
     return JsonResponse({"id": str(media.pk), "url": url}, status=201)
-
-
-def recording_detail(request, media):
-    """The detail page of a saved live recording: its per-second timeline (analysis.views.detail)."""
-    timeline = recordings.recording_timeline(media)
-    return render(request, "analysis/live_recording.html", {"media": media, "timeline": timeline})

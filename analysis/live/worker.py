@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import numpy as np
 from PIL import Image
 
-from analysis.images import ACCEPTED_FORMATS, to_rgb
+from analysis.media.images import ACCEPTED_FORMATS, to_rgb
 
 
 def analyze_frame(data: bytes) -> dict:

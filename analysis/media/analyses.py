@@ -9,10 +9,12 @@ from django.core.files.base import ContentFile, File
 from PIL import Image
 
 import ml
-from analysis import dispatch, storage
-from analysis.images import THUMBNAIL_SIZE, thumbnail_jpeg
-from analysis.jobs import heartbeat, record_failure
-from analysis.models import Detection, Media
+from analysis.jobs import dispatch, storage
+from analysis.jobs.lifecycle import heartbeat, record_failure
+from analysis.media import failures
+from analysis.media.images import THUMBNAIL_SIZE, thumbnail_jpeg
+from analysis.media.models import Media
+from analysis.media.results import Detection
 from ml import video
 
 
@@ -40,7 +42,7 @@ def analyze_media(media_id) -> None:
             faces = analyze_image(pixels, timings=timings)
             finished = time.perf_counter()
     except Exception as exc:
-        record_failure(media, exc, item="photo", again="try uploading the photo again")
+        record_failure(media, exc, item="photo", again="try uploading the photo again", explain=failures.explain)
         return
     timings.update(
         queue_ms=round(queued_for, 1),
@@ -66,7 +68,7 @@ def _analyze_clip(media: Media) -> None:
             _name_file(media, "playable")
     except Exception as exc:
         # Broken mid-stream or over budget: the rows stored so far stay, and the reason is shown.
-        record_failure(media, exc, item="clip", again="try uploading the clip again")
+        record_failure(media, exc, item="clip", again="try uploading the clip again", explain=failures.explain)
         return
     timings = {"total_ms": round((time.perf_counter() - started) * 1000, 1)}
     media.store_clip_summary(

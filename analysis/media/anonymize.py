@@ -6,9 +6,9 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
-from analysis import privacy
-from analysis.api import anonymized_fields
-from analysis.models import Media
+from analysis.media import services
+from analysis.media.models import Media
+from analysis.media.serializers import anonymized_fields
 
 
 class AnonymizeForm(forms.Form):
@@ -31,8 +31,8 @@ def anonymize(request, pk):
         messages.error(request, "The confidence is a number from 0 to 1.")
         return redirect("analysis:detail", pk=media.pk)
     try:
-        privacy.request_anonymized(media, **form.cleaned_data)
-    except privacy.AnonymizeRefused as exc:
+        services.request_anonymized(media, **form.cleaned_data)
+    except services.AnonymizeRefused as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, "The blurred copy is being made; reload the page to see it.")

@@ -5,7 +5,7 @@ import io
 import json
 
 import ml
-from analysis.models import Media
+from analysis.media.models import Media
 from ml.summary import ROW_FIELDS
 
 CSV_HEADER = ["frame", "timestamp_ms", "track", "x", "y", "w", "h", "emotion", *ml.EMOTIONS]

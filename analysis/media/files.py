@@ -15,11 +15,11 @@ from django.views.decorators.http import require_safe
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
-from analysis import storage
-from analysis.models import DataExport, Media
+from analysis.jobs import storage
+from analysis.media.models import Media
 
 
-def _requesting_user(request):
+def requesting_user(request):
     """The session user, or the user of an `Authorization: Token ...` header (API clients)."""
     if request.user.is_authenticated:
         return request.user
@@ -31,7 +31,7 @@ def _requesting_user(request):
 
 
 def _serve(request, pk, field_name: str, cache: dict):
-    media = get_object_or_404(Media.objects.for_user(_requesting_user(request)), pk=pk)
+    media = get_object_or_404(Media.objects.for_user(requesting_user(request)), pk=pk)
     stored = getattr(media, field_name)
     if not stored:
         raise Http404("No such file.")
@@ -157,26 +157,6 @@ def thumbnail(request, pk):
 def playable(request, pk):
     """A clip's browser-playable H.264 copy, made by the worker."""
     return _serve(request, pk, "playable", KEPT)
-
-
-@require_safe
-def export(request, pk):
-    """A finished account export's ZIP, for its owner, until it expires (analysis.privacy_models)."""
-    found = get_object_or_404(DataExport.objects.for_user(_requesting_user(request)), pk=pk)
-    if not found.downloadable:
-        raise Http404("This export has expired; ask for a new one.")
-    url = storage.presigned_url(found.file, "application/zip")
-    if url:
-        response = HttpResponseRedirect(url)
-        patch_cache_control(response, private=True, no_store=True)
-        return response
-    try:
-        handle = found.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("No such file.") from None
-    response = FileResponse(handle, content_type="application/zip", as_attachment=True, filename="facet-export.zip")
-    patch_cache_control(response, private=True, no_store=True)
-    return response
 
 
 @require_safe

@@ -48,7 +48,7 @@ class UploadForm(forms.Form):
         widget=MultipleFileInput(attrs={"accept": ACCEPT}),
     )
     every_frame = forms.BooleanField(label="Analyse every frame of clips", required=False)
-    # The API's field and values (analysis.privacy_models); empty: the owner's choice on the profile page.
+    # The API's field and values (analysis.media.keep_media); empty: the owner's choice on the profile page.
     keep_media = forms.ChoiceField(
         label="Keep the media",
         required=False,
@@ -109,7 +109,7 @@ KEEP_CHOICES = [
 
 
 class KeepMediaForm(forms.Form):
-    """A retention choice (analysis.privacy_models) as a radio group and a number of days; ``keep_media``
+    """A retention choice (analysis.media.keep_media) as a radio group and a number of days; ``keep_media``
     in cleaned_data is the API's value ("days:30")."""
 
     keep = forms.ChoiceField(label="Keep media", choices=KEEP_CHOICES, widget=forms.RadioSelect, initial="always")

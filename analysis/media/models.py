@@ -1,7 +1,8 @@
-"""Uploaded media and their jobs: the analysis and the annotated copy. The faces found in them are
-``analysis.results.Detection`` (imported here, as Django looks for an app's models here).
+"""Uploaded media and their jobs: the analysis, the annotated copy and the blurred copy. The faces found
+in them are ``analysis.media.results.Detection``.
 
-Both are analysis.jobs.Job: one lifecycle (claim, heartbeat, attempts, done/failed, swept when stale).
+Each is an analysis.jobs.lifecycle.Job: one lifecycle (claim, heartbeat, attempts, done/failed, swept
+when stale).
 """
 
 import uuid
@@ -15,37 +16,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 import ml
-from analysis import storage
-from analysis.idempotency import IdempotentUpload
-from analysis.jobs import CopyJob, Job, JobQuerySet
-from analysis.privacy_models import (
-    ALWAYS,
-    ActivityEntry,
-    AnonymizedCopy,
-    DataExport,
-    PrivacySettings,
-    anonymized_name,
-)
-from analysis.results import Detection, DetectionQuerySet
-from analysis.storage import user_folder
-from analysis.webhook_models import WebhookDelivery, WebhookEndpoint, WebhookMessage
-
-__all__ = [
-    "ActivityEntry",
-    "AnnotatedCopy",
-    "AnonymizedCopy",
-    "DataExport",
-    "Detection",
-    "DetectionQuerySet",
-    "IdempotentUpload",
-    "Media",
-    "MediaQuerySet",
-    "PrivacySettings",
-    "WebhookDelivery",
-    "WebhookEndpoint",
-    "WebhookMessage",
-    "user_folder",
-]
+from analysis.jobs import dispatch, storage
+from analysis.jobs.lifecycle import CopyJob, Job, JobQuerySet, JobStatus
+from analysis.jobs.storage import user_folder
+from analysis.media.keep_media import ALWAYS
+from analysis.media.results import Detection
 from ml.video_io import VideoInfo
 
 
@@ -129,7 +104,7 @@ class Media(Job):
     playable = models.FileField(upload_to=playable_upload_to, max_length=200, blank=True)
     # The upload's probe, handed to the worker so that it need not open the file to learn it again.
     probe = models.JSONField(default=dict, blank=True, help_text="ml.video_io.VideoInfo as probed at upload.")
-    # Retention (analysis.retention): the owner's choice when uploading, when the sweeper deletes the media
+    # Retention (analysis.media.retention): the owner's choice when uploading, when the sweeper deletes the media
     # (days:N), and when it was deleted; the results stay.
     keep_media = models.CharField(max_length=12, default=ALWAYS)
     media_expires_at = models.DateTimeField(null=True, blank=True, db_index=True)
@@ -144,6 +119,9 @@ class Media(Job):
 
     def __str__(self):
         return f"{self.kind} {self.pk} ({self.status})"
+
+    def enqueue(self) -> None:
+        dispatch.analyze_media(self)
 
     def video_info(self) -> VideoInfo | None:
         """The clip's probe as stored at upload; None for a photo, or a clip stored before probes were."""
@@ -217,7 +195,7 @@ class Media(Job):
 
     @property
     def anonymized_file(self):
-        """The finished blurred copy's file (analysis.privacy_models.AnonymizedCopy), or None."""
+        """The finished blurred copy's file (AnonymizedCopy), or None."""
         copy = AnonymizedCopy.objects.of(self)
         return copy.file if copy and copy.status == self.Status.DONE and copy.file else None
 
@@ -320,6 +298,61 @@ class AnnotatedCopy(CopyJob):
 
     def __str__(self):
         return f"annotated copy of {self.media_id} ({self.status})"
+
+    def enqueue(self) -> None:
+        dispatch.annotate_clip(self.pk)
+
+
+def anonymized_name(user_id, media_id, kind: str) -> str:
+    """The one name of an item's blurred copy: a JPEG for a photo, an MP4 for a clip (never suffixed)."""
+    extension = "jpg" if kind == "photo" else "mp4"
+    return f"{user_folder(user_id)}/anonymized/{media_id.hex}.{extension}"
+
+
+def anonymized_upload_to(instance: "AnonymizedCopy", filename: str) -> str:
+    return anonymized_name(instance.media.user_id, instance.media_id, instance.media.kind)
+
+
+class AnonymizedCopyQuerySet(JobQuerySet):
+    def of(self, media) -> "AnonymizedCopy | None":
+        """``media``'s blurred copy, or None (read through the item's select_related when it has it)."""
+        try:
+            return media.anonymized_copy
+        except self.model.DoesNotExist:
+            return None
+
+
+class AnonymizedCopy(CopyJob):
+    """A photo or clip with every detected face blurred beyond recognition, made on request; its job is
+    the making (analysis.media.anonymizing). The primary key is the item's."""
+
+    NOUN = "blurred copy"
+    ASK_AGAIN_FROM = (JobStatus.FAILED, JobStatus.DONE)
+
+    media = models.OneToOneField(
+        "analysis.Media", on_delete=models.CASCADE, primary_key=True, related_name="anonymized_copy"
+    )
+    file = models.FileField(upload_to=anonymized_upload_to, max_length=200, blank=True)
+    # Only faces whose top emotion's probability is below this are blurred (None: every face).
+    below_confidence = models.FloatField(null=True, blank=True)
+    # Draw each face's emotion and confidence on its blurred patch.
+    show_emotion = models.BooleanField(default=False)
+
+    objects = AnonymizedCopyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "blurred copies"
+
+    def __str__(self):
+        return f"blurred copy of {self.media_id} ({self.status})"
+
+    def enqueue(self) -> None:
+        dispatch.anonymize_media(self.media)
+
+
+@receiver(post_delete, sender=AnonymizedCopy)
+def _delete_anonymized_file(sender, instance: AnonymizedCopy, **kwargs):
+    storage.delete_file_after_commit(instance.file)
 
 
 @receiver(post_delete, sender=Media)

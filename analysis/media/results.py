@@ -12,7 +12,7 @@ from ml.calibration import served_threshold
 from ml.summary import Row
 
 if TYPE_CHECKING:
-    from analysis.models import Media
+    from analysis.media.models import Media
 
 
 class DetectionQuerySet(models.QuerySet):

@@ -13,10 +13,10 @@ from django.db import transaction
 from django.dispatch import receiver
 from django.utils import timezone
 
-from analysis import storage
-from analysis.jobs import FINAL_STATES, job_finished
-from analysis.models import AnnotatedCopy, AnonymizedCopy, Media, annotated_name
-from analysis.privacy_models import RESULTS_ONLY, PrivacySettings, media_deadline, parse_keep_media
+from analysis.jobs import storage
+from analysis.jobs.lifecycle import FINAL_STATES, job_finished
+from analysis.media.keep_media import RESULTS_ONLY, PrivacySettings, media_deadline, parse_keep_media
+from analysis.media.models import AnnotatedCopy, AnonymizedCopy, Media, annotated_name
 
 logger = logging.getLogger(__name__)
 

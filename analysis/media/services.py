@@ -1,7 +1,8 @@
-"""What the pages, the API, the admin and accounts ask of an item: create, cancel, annotate, delete.
+"""What the pages, the API, the admin and accounts ask of an item: create, cancel, annotate, blur, delete.
 
-Web side only: validation is analysis.uploads, work for a worker is sent through analysis.dispatch,
-and nothing here loads the emotion model (the worker's analysis is analysis.analyses).
+Web side only: validation is analysis.media.uploads, work for a worker is sent through
+analysis.jobs.dispatch, and nothing here loads the emotion model (the worker's analysis is
+analysis.media.analyses).
 """
 
 import dataclasses
@@ -14,10 +15,11 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
-from analysis import dispatch, retention, storage, uploads
-from analysis.images import encode, thumbnail_jpeg
-from analysis.models import AnnotatedCopy, Media, user_folder
-from analysis.uploads import UploadRejected
+from analysis.jobs import dispatch, storage
+from analysis.media import retention, uploads
+from analysis.media.images import encode, thumbnail_jpeg
+from analysis.media.models import AnnotatedCopy, AnonymizedCopy, Media, user_folder
+from analysis.media.uploads import UploadRejected
 
 __all__ = ["UploadRejected", "cancel_media", "create_media", "delete_media", "delete_user_data", "request_annotated"]
 
@@ -25,7 +27,7 @@ __all__ = ["UploadRejected", "cancel_media", "create_media", "delete_media", "de
 def create_media(user, uploaded_file, *, sample_fps: float | None = None, keep_media: str | None = None) -> Media:
     """Validate an uploaded photo or clip, store it (a photo as a clean upright RGB copy with a
     thumbnail), and queue analysis. ``sample_fps`` is for clips: None the default, 0 every frame.
-    ``keep_media`` overrides the owner's retention for this item (analysis.privacy_models)."""
+    ``keep_media`` overrides the owner's retention for this item (analysis.media.keep_media)."""
     name = getattr(uploaded_file, "name", "") or ""
     try:
         keep = retention.keep_media_for_upload(user, keep_media)
@@ -120,9 +122,30 @@ def request_annotated(media: Media) -> bool:
     return asked
 
 
+class AnonymizeRefused(Exception):
+    """A blurred copy that cannot be made of this item; str(exc) says why."""
+
+
+def request_anonymized(media: Media, *, below_confidence: float | None = None, show_emotion: bool = False) -> bool:
+    """Queue the blurred copy of an analysed photo or clip; False when one is queued or being made
+    already. AnonymizeRefused when the item has nothing to blur yet or its media is gone."""
+    if media.kind not in (Media.Kind.PHOTO, Media.Kind.VIDEO):
+        raise AnonymizeRefused("Only a photo or a clip has a blurred copy.")
+    if media.status not in (Media.Status.DONE, Media.Status.CANCELLED):
+        raise AnonymizeRefused("Only an analysed item has a blurred copy: its faces are found first.")
+    if not media.media_kept:
+        raise AnonymizeRefused("The media of this item was not kept, so no blurred copy can be made.")
+    with transaction.atomic():
+        asked = AnonymizedCopy.ask(media, below_confidence=below_confidence, show_emotion=show_emotion)
+        if asked:
+            dispatch.anonymize_media(media)
+    media.refresh_from_db()  # also forgets the copy read before
+    return asked
+
+
 def delete_media(media: Media) -> None:
     """Delete an item, its faces and its stored files."""
-    # The files go in a post_delete handler (analysis.models), so cascades delete them too.
+    # The files go in a post_delete handler (analysis.media.models), so cascades delete them too.
     media.delete()
 
 

@@ -3,7 +3,7 @@
 from django.conf import settings
 from PIL import Image, UnidentifiedImageError
 
-from analysis.images import ACCEPTED_FORMATS, load_within
+from analysis.media.images import ACCEPTED_FORMATS, load_within
 from ml import video
 
 

@@ -22,11 +22,11 @@ from django.views.decorators.http import require_http_methods
 import ml
 from ml.video_io import duration_text
 
-from . import activity, live_views, privacy_views
-from .api import UploadThrottle
+from . import activity, anonymize, timeline
 from .forms import GalleryFilterForm, UploadForm
 from .models import Detection, Media
 from .services import UploadRejected, cancel_media, create_media, delete_media, request_annotated
+from .throttles import UploadThrottle
 from .uploads import size_text
 
 # 24 tiles fill whole rows of 2, 3, 4 and 6 columns: phone, tablet and desktop grids alike.
@@ -180,7 +180,7 @@ def _duration(seconds: float) -> str:
 def detail(request, pk):
     media = get_object_or_404(Media.objects.for_user(request.user), pk=pk)
     if media.kind == Media.Kind.LIVE:
-        return live_views.recording_detail(request, media)
+        return timeline.recording_detail(request, media)
     # Numbered left to right when stored, the order the boxes are drawn in, so "face 2" means the
     # same box in the picture and in the list beside it.
     faces = media.photo_faces
@@ -232,7 +232,7 @@ def detail(request, pk):
             "json_name": media.download_name("detections", "json"),
             "annotated_name": media.download_name("annotated", "mp4"),
         },
-        "anonymized": privacy_views.anonymized_context(media),
+        "anonymized": anonymize.anonymized_context(media),
     }
     return render(request, "analysis/detail.html", context)
 

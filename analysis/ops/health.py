@@ -15,7 +15,7 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from fer_site import broker_state
+from analysis.jobs import broker
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ def check_storage() -> None:
     default_storage.exists(PROBE_NAME)
 
 
-CHECKS = {"database": check_database, "broker": broker_state.ping, "storage": check_storage}
+CHECKS = {"database": check_database, "broker": broker.ping, "storage": check_storage}
 # Threads that live across probes keep their connections (database, broker pool, bucket session).
 _pool = ThreadPoolExecutor(max_workers=2 * len(CHECKS), thread_name_prefix="healthz")
 _running: dict[str, Future] = {}

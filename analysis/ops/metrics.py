@@ -19,13 +19,12 @@ from django.views.decorators.http import require_safe
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily
 
-from analysis.jobs import JobStatus
-from analysis.models import AnnotatedCopy, Media
-from fer_site import broker_state
+from analysis.jobs import broker
+from analysis.jobs.lifecycle import JobStatus
+from analysis.media.models import AnnotatedCopy, Media
 
 # Seconds: a photo takes well under one, a long clip many minutes.
 BUCKETS = (0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600)
-QUEUES = ("celery", "live", "webhooks")
 
 
 def _job_kinds():
@@ -86,14 +85,14 @@ class ScrapeCollector:
             ],
         )
         depth = GaugeMetricFamily("fer_queue_depth", "Messages waiting in each broker queue.", labels=["queue"])
-        for queue, count in broker_state.queue_depths(QUEUES).items():
+        for queue, count in broker.queue_depths(broker.queues()).items():
             depth.add_metric([queue], count)
         yield depth
         yield from self._workers()
 
     def _workers(self):
         now = time.time()
-        beats = broker_state.heartbeats()
+        beats = broker.heartbeats()
         age = GaugeMetricFamily(
             "fer_worker_heartbeat_age_seconds", "Seconds since each worker's last heartbeat.", labels=["worker"]
         )

@@ -4,13 +4,14 @@ import shutil
 import zipfile
 from pathlib import PurePosixPath
 
-from django.core.files.base import File
 from rest_framework.renderers import JSONRenderer
 
-from analysis import exports, storage
-from analysis.jobs import heartbeat, record_failure
-from analysis.models import DataExport, Media
-from analysis.webhooks import item_data
+from analysis.jobs import storage
+from analysis.jobs.runner import run_copy_job
+from analysis.media import downloads
+from analysis.media.models import Media
+from analysis.privacy.models import DataExport
+from analysis.webhooks.services import item_data
 
 README = """Your data from Facet, as the API returns it.
 
@@ -22,17 +23,8 @@ media/<id>.<ext> the stored originals, when you asked for them and they were kep
 
 def make_export(export_id) -> None:
     """Build one user's export ZIP and store it for EXPORT_VALID (worker only)."""
-    export = DataExport.objects.filter(pk=export_id).first()
-    if export is None or not export.mark_processing():  # gone, finished, or another live worker has it
-        return
-    try:
-        with heartbeat(export), storage.scratch_file(".zip") as path:
-            if not _write_zip(export, path):
-                return  # deleted meanwhile (with its owner), or taken over by another worker
-            with open(path, "rb") as handle:
-                export.mark_done("export.zip", File(handle))
-    except Exception as exc:
-        record_failure(export, exc, item="account", again="ask for it again")
+    # _write_zip returns False when the export was deleted meanwhile (with its owner), or taken over.
+    run_copy_job(DataExport.objects.all(), export_id, _write_zip, name="export", suffix=".zip", item="account")
 
 
 def _write_zip(export: DataExport, path: str) -> bool:
@@ -47,7 +39,7 @@ def _write_zip(export: DataExport, path: str) -> bool:
             archive.writestr(f"items/{pk}.json", JSONRenderer().render(item_data(pk)))
             if media.kind != Media.Kind.PHOTO:
                 with archive.open(f"items/{pk}.csv", "w") as target:
-                    for line in exports.csv_lines(media):
+                    for line in downloads.csv_lines(media):
                         target.write(line.encode("utf-8"))
             if export.include_media and media.file:
                 _add_file(archive, media, f"media/{pk}{PurePosixPath(media.file.name).suffix}")

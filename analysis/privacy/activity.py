@@ -1,13 +1,18 @@
-"""The activity log (issue 17): what was done on an account, when and from where; kept 90 days."""
+"""The activity log (issue 17): what was done on an account, when and from where; kept 90 days.
+
+Pages and APIs announce what they did through analysis.media.activity.record (re-exported here); the
+receiver below stores each announcement, in the transaction of the request that made it.
+"""
 
 import ipaddress
 
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 
-from analysis.privacy_models import Action, ActivityEntry
+from analysis.media.activity import Action, record, recorded
+from analysis.privacy.models import ActivityEntry
 
-__all__ = ["Action", "record"]
+__all__ = ["Action", "prune", "record"]
 
 
 def _address(request) -> str | None:
@@ -19,11 +24,9 @@ def _address(request) -> str | None:
         return None
 
 
-def record(request, action: str, detail: str = "", *, user=None) -> ActivityEntry:
-    """Log ``action`` by the request's user (or ``user``) with the client's address."""
-    return ActivityEntry.objects.create(
-        user=user or request.user, action=action, ip=_address(request), detail=str(detail)[:300]
-    )
+@receiver(recorded, dispatch_uid="analysis.privacy.activity.store")
+def _store(sender, request, action: str, detail: str, user, **kwargs) -> None:
+    ActivityEntry.objects.create(user=user, action=action, ip=_address(request), detail=detail[:300])
 
 
 def prune() -> int:

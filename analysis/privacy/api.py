@@ -1,17 +1,16 @@
-"""REST API of the privacy controls (issue 17): /api/me/ (retention), /api/media/<id>/anonymized/,
-/api/me/export/, /api/me/activity/."""
+"""REST API of the privacy controls (issue 17): /api/me/ (retention), /api/me/export/, /api/me/activity/.
+(An item's blurred copy, /api/media/<id>/anonymized/, is analysis.media.api's.)"""
 
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import parsers, serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from analysis import activity, privacy
-from analysis.api import anonymized_fields
-from analysis.models import ActivityEntry, Media
-from analysis.privacy_models import InvalidKeepMedia, parse_keep_media
+from analysis.media.keep_media import InvalidKeepMedia, parse_keep_media
+from analysis.privacy import activity
+from analysis.privacy import services as privacy
+from analysis.privacy.models import ActivityEntry
 
 
 class MeSerializer(serializers.Serializer):
@@ -50,52 +49,6 @@ class MeView(APIView):
             chosen = privacy.set_keep_media(request.user, serializer.validated_data["keep_media"])
             activity.record(request, activity.Action.RETENTION_CHANGED, chosen)
         return Response(_me(request.user))
-
-
-class AnonymizeSerializer(serializers.Serializer):
-    below_confidence = serializers.FloatField(
-        required=False,
-        allow_null=True,
-        min_value=0.0,
-        max_value=1.0,
-        help_text="Blur only faces whose top emotion's probability is below this; default every face.",
-    )
-    show_emotion = serializers.BooleanField(
-        required=False, default=False, help_text="Draw the emotion on each blurred face."
-    )
-
-
-CopyState = inline_serializer("AnonymizedState", {"status": serializers.CharField(), "url": serializers.CharField()})
-
-
-class AnonymizedView(APIView):
-    """An item's blurred copy: GET its status and URL, POST to have it made (202)."""
-
-    parser_classes = [parsers.JSONParser, parsers.FormParser, parsers.MultiPartParser]
-
-    def _item(self, request, pk) -> Media:
-        # The per-user queryset: another user's item is a 404.
-        return get_object_or_404(Media.objects.for_user(request.user).select_related("anonymized_copy"), pk=pk)
-
-    def _state(self, request, media: Media) -> dict:
-        fields = anonymized_fields(media)
-        return {"status": fields["status"], "url": fields["url"]}
-
-    @extend_schema(responses=CopyState)
-    def get(self, request, pk):
-        return Response(self._state(request, self._item(request, pk)))
-
-    @extend_schema(request=AnonymizeSerializer, responses={202: CopyState, 409: dict})
-    def post(self, request, pk):
-        media = self._item(request, pk)
-        options = AnonymizeSerializer(data=request.data)
-        options.is_valid(raise_exception=True)
-        try:
-            privacy.request_anonymized(media, **options.validated_data)
-        except privacy.AnonymizeRefused as exc:
-            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
-        # 202 whether this request queued it or one was queued or being made already: it is on its way.
-        return Response(self._state(request, media), status=status.HTTP_202_ACCEPTED)
 
 
 class ExportSerializer(serializers.Serializer):

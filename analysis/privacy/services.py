@@ -9,17 +9,18 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
-from analysis import dispatch, services, storage
-from analysis.models import AnonymizedCopy, DataExport, Media, WebhookMessage, user_folder
-from analysis.privacy_models import PrivacySettings
-from fer_site import broker_state
+from analysis.jobs import broker, dispatch, storage
+from analysis.jobs.storage import user_folder
+from analysis.media import services
+from analysis.media.keep_media import PrivacySettings
+from analysis.media.models import Media
+from analysis.privacy.models import DataExport
+from analysis.webhooks.models import WebhookMessage
 
 __all__ = [
-    "AnonymizeRefused",
     "erase_account",
     "keep_media_of",
     "latest_export",
-    "request_anonymized",
     "request_export",
     "set_keep_media",
 ]
@@ -29,13 +30,6 @@ __all__ = [
 # an address or anything else about the person (the id points at nothing once the row is gone).
 audit = logging.getLogger("facet.audit")
 logger = logging.getLogger(__name__)
-
-# Every queue a task naming a user's rows can wait in (fer_site.settings' routes).
-QUEUES = ("celery", "live", "webhooks")
-
-
-class AnonymizeRefused(Exception):
-    """A blurred copy that cannot be made of this item; str(exc) says why."""
 
 
 def keep_media_of(user) -> str:
@@ -48,23 +42,6 @@ def set_keep_media(user, value) -> str:
     the three. Items uploaded before keep the choice they were uploaded with."""
     with transaction.atomic():
         return PrivacySettings.set_keep_media(user, value)
-
-
-def request_anonymized(media: Media, *, below_confidence: float | None = None, show_emotion: bool = False) -> bool:
-    """Queue the blurred copy of an analysed photo or clip; False when one is queued or being made
-    already. AnonymizeRefused when the item has nothing to blur yet or its media is gone."""
-    if media.kind not in (Media.Kind.PHOTO, Media.Kind.VIDEO):
-        raise AnonymizeRefused("Only a photo or a clip has a blurred copy.")
-    if media.status not in (Media.Status.DONE, Media.Status.CANCELLED):
-        raise AnonymizeRefused("Only an analysed item has a blurred copy: its faces are found first.")
-    if not media.media_kept:
-        raise AnonymizeRefused("The media of this item was not kept, so no blurred copy can be made.")
-    with transaction.atomic():
-        asked = AnonymizedCopy.ask(media, below_confidence=below_confidence, show_emotion=show_emotion)
-        if asked:
-            dispatch.anonymize_media(media)
-    media.refresh_from_db()  # also forgets the copy read before
-    return asked
 
 
 def latest_export(user) -> DataExport | None:
@@ -109,7 +86,7 @@ def erase_account(user) -> dict:
 
         def after_commit():
             try:
-                dropped = broker_state.drop_messages(ids, QUEUES)
+                dropped = broker.drop_messages(ids, broker.queues())
             except Exception:
                 # The broker is down: a task sent later finds its row gone and drops it unread.
                 logger.exception("Could not drop the erased account's waiting tasks")

@@ -10,8 +10,9 @@ from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
-from analysis import activity, webhooks
-from analysis.webhook_models import WebhookDelivery, WebhookEndpoint, WebhookEvent
+from analysis.media import activity
+from analysis.webhooks import services as webhooks
+from analysis.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 
 class WebhookEndpointSerializer(serializers.ModelSerializer):

@@ -13,8 +13,9 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db import IntegrityError
 from django.utils import timezone
 
-from analysis import dispatch, webhook_http
-from analysis.webhook_models import WebhookDelivery, WebhookMessage
+from analysis.jobs import dispatch
+from analysis.webhooks import http_client as webhook_http
+from analysis.webhooks.models import WebhookDelivery, WebhookMessage
 
 logger = logging.getLogger(__name__)
 

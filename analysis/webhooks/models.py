@@ -15,7 +15,8 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from analysis.jobs import FINAL_STATES, Job, JobQuerySet
+from analysis.jobs import dispatch
+from analysis.jobs.lifecycle import FINAL_STATES, Job, JobQuerySet
 
 
 class WebhookEvent(models.TextChoices):
@@ -137,6 +138,9 @@ class WebhookMessage(Job):
 
     def __str__(self):
         return f"{self.event} {self.webhook_id} ({self.status})"
+
+    def enqueue(self) -> None:
+        dispatch.deliver_webhook(self.pk)
 
     @classmethod
     def max_attempts(cls) -> int:

@@ -1,5 +1,5 @@
 """Webhooks, the web side: endpoints (create, change, rotate, delete), events recorded when a job
-ends, test events and re-sends. Sending is the worker's (analysis.webhook_delivery), through dispatch.
+ends, test events and re-sends. Sending is the worker's (analysis.webhooks.delivery), through dispatch.
 
 An event is recorded (a WebhookMessage per subscribed endpoint, its body fixed then) inside the
 transaction that ended the job, by the receiver of analysis.jobs.job_finished below, so each way a
@@ -16,11 +16,12 @@ from django.utils import timezone
 from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 
-from analysis import dispatch
-from analysis.jobs import JobStatus, job_finished
-from analysis.models import AnnotatedCopy, Media
-from analysis.webhook_http import Refused, check_destination
-from analysis.webhook_models import (
+from analysis.jobs import dispatch
+from analysis.jobs.lifecycle import JobStatus, job_finished
+from analysis.media.models import AnnotatedCopy, Media
+from analysis.media.serializers import MediaSerializer
+from analysis.webhooks.http_client import Refused, check_destination
+from analysis.webhooks.models import (
     TEST_EVENT,
     WebhookDelivery,
     WebhookEndpoint,
@@ -127,9 +128,6 @@ class _SiteRequest:
 
 def item_data(media_id) -> dict:
     """The item as GET /api/media/<id>/ returns it (absolute URLs from FER_SITE_URL, when set)."""
-    # Imported here: the API imports the services, which import this module's models.
-    from analysis.api import MediaSerializer
-
     media = Media.objects.select_related("annotated_copy", "anonymized_copy").with_photo_faces().get(pk=media_id)
     request = _SiteRequest(settings.FER_SITE_URL) if settings.FER_SITE_URL else None
     return MediaSerializer(media, context={"request": request}).data

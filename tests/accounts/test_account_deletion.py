@@ -8,8 +8,8 @@ from django.urls import reverse
 from PIL import Image
 from rest_framework.authtoken.models import Token
 
+from analysis.media.services import create_media
 from analysis.models import Detection, Media
-from analysis.services import create_media
 from tests.analysis.helpers import add_photo_faces
 
 pytestmark = pytest.mark.django_db

@@ -12,12 +12,13 @@ from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from rest_framework.authtoken.models import Token
 
-from analysis import dispatch, privacy
-from analysis.anonymizing import make_anonymized
-from analysis.exporting import make_export
+from analysis.jobs import broker as broker_state
+from analysis.jobs import dispatch
+from analysis.media.anonymizing import make_anonymized
+from analysis.media.services import create_media
 from analysis.models import AnonymizedCopy, DataExport, Media, WebhookEndpoint, WebhookMessage
-from analysis.services import create_media
-from fer_site import broker_state
+from analysis.privacy import services as privacy
+from analysis.privacy.account_export import make_export
 from fer_site.celery import app
 from tests.analysis.clips import api_client
 from tests.analysis.helpers import finished_photo
@@ -153,7 +154,7 @@ def test_the_tasks_waiting_in_redis_about_the_user_are_dropped(alice, bob, priva
     client = broker_state.redis_client()
     assert client.llen("celery") == 2
 
-    dropped = broker_state.drop_messages([mine.pk], privacy.QUEUES)
+    dropped = broker_state.drop_messages([mine.pk], broker_state.queues())
 
     assert dropped == 1
     left = [json.loads(payload) for payload in client.lrange("celery", 0, -1)]

@@ -7,7 +7,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from analysis.models import ActivityEntry, Media
-from analysis.sweeper import sweep_privacy
+from analysis.privacy.sweep import sweep_privacy
 from tests.photos import astronaut, encode, upload
 
 PASSWORD = "correct horse battery staple"
@@ -26,7 +26,7 @@ def actions(user) -> list[str]:
 
 def test_each_kind_of_change_is_logged_with_time_and_address(alice, client, monkeypatch, settings):
     settings.FER_WEBHOOK_ALLOW_PRIVATE, settings.FER_WEBHOOK_ALLOW_HTTP = True, True
-    monkeypatch.setattr("analysis.dispatch.app.send_task", lambda *args, **kwargs: None)
+    monkeypatch.setattr("analysis.jobs.dispatch.app.send_task", lambda *args, **kwargs: None)
     client.post("/accounts/login/", {"username": "alice", "password": PASSWORD}, REMOTE_ADDR="198.51.100.7")
     client.post("/accounts/token/")
     client.post("/accounts/token/")

@@ -2,9 +2,9 @@
 
 from rest_framework.test import APIClient
 
-from analysis.analyses import analyze_media
+from analysis.media.analyses import analyze_media
+from analysis.media.services import create_media
 from analysis.models import Media
-from analysis.services import create_media
 from tests.videos import clip_file, clip_upload
 
 

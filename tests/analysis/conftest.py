@@ -2,7 +2,7 @@
 
 import pytest
 
-from analysis import dispatch
+from analysis.jobs import dispatch
 
 
 @pytest.fixture

@@ -5,8 +5,8 @@ from pathlib import Path
 from django.conf import settings
 
 import ml
+from analysis.media.services import create_media
 from analysis.models import AnnotatedCopy, AnonymizedCopy, Detection, Media, user_folder
-from analysis.services import create_media
 from ml.pipeline import Face
 from tests.photos import astronaut, encode, upload
 

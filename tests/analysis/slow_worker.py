@@ -23,6 +23,7 @@ from pathlib import Path
 
 from celery.signals import worker_process_init
 
+import analysis.jobs.worker  # noqa: F401 (the model loads first: receivers run in the order they connect)
 from fer_site.celery import app
 
 __all__ = ["app"]

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from analysis import dispatch
-from analysis.exporting import make_export
+from analysis.jobs import dispatch
 from analysis.models import DataExport, user_folder
-from analysis.sweeper import sweep_privacy
+from analysis.privacy.account_export import make_export
+from analysis.privacy.sweep import sweep_privacy
 from tests.analysis.clips import analysed_clip, api_client
 from tests.analysis.helpers import finished_photo
 

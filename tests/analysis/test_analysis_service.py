@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 import ml
-from analysis.analyses import analyze_media
+from analysis.media.analyses import analyze_media
+from analysis.media.services import create_media
 from analysis.models import Detection, Media
-from analysis.services import create_media
 from tests.photos import astronaut, encode, group_photo, upload
 
 

@@ -5,9 +5,9 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage
 
 import ml.annotate_video
-from analysis.annotating import make_annotated
+from analysis.media.annotating import make_annotated
+from analysis.media.services import request_annotated
 from analysis.models import AnnotatedCopy, Media
-from analysis.services import request_annotated
 from tests.analysis.helpers import assert_deleting_leaves_no_file, assert_no_orphan_files
 
 

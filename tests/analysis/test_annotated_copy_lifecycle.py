@@ -5,9 +5,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from analysis.jobs.sweeper import sweep_stale_jobs
+from analysis.media.services import request_annotated
 from analysis.models import AnnotatedCopy, Media
-from analysis.services import request_annotated
-from analysis.sweeper import sweep_stale_jobs
 
 
 @pytest.fixture
@@ -110,7 +110,7 @@ def test_deleting_the_clip_deletes_its_copy_and_the_copys_file(clip, media_root,
 
 
 def test_a_copy_whose_clip_file_is_gone_ends_failed_with_a_reason(clip):
-    from analysis.annotating import make_annotated
+    from analysis.media.annotating import make_annotated
 
     request_annotated(clip)  # the fixture's clip has no stored file
 

@@ -9,12 +9,12 @@ import pytest
 from django.utils import timezone
 from PIL import Image
 
-from analysis import dispatch
-from analysis.anonymizing import make_anonymized
+from analysis.jobs import dispatch
+from analysis.jobs.sweeper import sweep_stale_jobs
+from analysis.media.anonymizing import make_anonymized
+from analysis.media.retention import discard_media
+from analysis.media.services import create_media
 from analysis.models import AnonymizedCopy, Media
-from analysis.retention import discard_media
-from analysis.services import create_media
-from analysis.sweeper import sweep_stale_jobs
 from ml.detect import detect_faces
 from ml.pipeline import to_grey
 from tests.analysis.clips import analysed_clip, api_client

@@ -5,8 +5,8 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+from analysis.media.services import delete_user_data
 from analysis.models import Media
-from analysis.services import delete_user_data
 from tests.analysis.clips import analysed_clip, api_client
 from tests.photos import astronaut, encode, upload
 

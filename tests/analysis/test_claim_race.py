@@ -5,14 +5,14 @@ import threading
 import pytest
 from django.db import connection
 
+from analysis.media.services import create_media
 from analysis.models import Media
-from analysis.services import create_media
 from tests.photos import astronaut, encode, upload
 
 
 @pytest.mark.django_db(transaction=True)
 def test_exactly_one_of_many_simultaneous_claims_wins(alice, monkeypatch):
-    from analysis import dispatch
+    from analysis.jobs import dispatch
 
     monkeypatch.setattr(dispatch, "analyze_media", lambda media: None)
     media = create_media(alice, upload(encode(astronaut()[:64, :64])))

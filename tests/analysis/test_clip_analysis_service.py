@@ -1,8 +1,8 @@
 """analyze_media on a stored clip: rows per sampled frame and face, tracks, summary, playable copy."""
 
-from analysis.analyses import analyze_media
+from analysis.media.analyses import analyze_media
+from analysis.media.services import cancel_media, create_media
 from analysis.models import Media
-from analysis.services import cancel_media, create_media
 from ml import video
 from tests.analysis.clips import analysed_clip
 from tests.videos import clip_file, clip_upload, faststart_h264

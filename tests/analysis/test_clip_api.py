@@ -69,7 +69,7 @@ def test_the_csv_and_json_exports_have_a_row_per_sampled_frame_and_face(alice, t
 
 
 def test_the_annotated_mp4_is_made_on_request(alice, tmp_path):
-    from analysis.annotating import make_annotated
+    from analysis.media.annotating import make_annotated
 
     media = analysed_clip(alice, tmp_path, seconds=1, blank_seconds=0)
     client = api_client(alice)

@@ -3,10 +3,10 @@
 import pytest
 from django.utils import timezone
 
-from analysis import analyses
-from analysis.analyses import analyze_media
+from analysis.media import analyses
+from analysis.media.analyses import analyze_media
+from analysis.media.services import create_media
 from analysis.models import Media
-from analysis.services import create_media
 from tests.analysis.helpers import assert_deleting_leaves_no_file, assert_no_orphan_files
 from tests.videos import clip_file, clip_upload
 
@@ -78,7 +78,7 @@ def test_a_poster_left_by_an_attempt_that_died_before_naming_it_is_replaced(
 def test_deleting_the_account_after_a_retry_leaves_no_file(
     alice, clip, settings, media_root, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from analysis.services import delete_user_data
+    from analysis.media.services import delete_user_data
 
     with monkeypatch.context() as patch:
         die_before_the_summary(patch)

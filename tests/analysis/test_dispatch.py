@@ -3,7 +3,7 @@
 import pytest
 from django.db import transaction
 
-from analysis import dispatch
+from analysis.jobs import dispatch
 from analysis.models import Media
 
 

@@ -46,7 +46,7 @@ def test_the_500_page_renders_in_the_sites_style_without_a_request_context(djang
 
 
 def test_an_unhandled_error_answers_the_500_page(client, alice, settings, monkeypatch):
-    from analysis import views
+    from analysis.media import views
 
     def broken(*args, **kwargs):
         raise RuntimeError("boom")

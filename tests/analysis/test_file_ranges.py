@@ -8,7 +8,7 @@ from django.core.signals import request_finished
 from django.db import close_old_connections
 from django.db.models.fields.files import FieldFile
 
-from analysis import files
+from analysis.media import files
 from analysis.models import Media
 from tests.analysis.clips import api_client
 

@@ -6,7 +6,7 @@ import time
 
 from django.test import Client
 
-from fer_site import health
+from analysis.ops import health
 
 
 def test_it_answers_ok_for_all_three_without_a_login(db):

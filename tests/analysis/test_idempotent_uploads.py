@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from analysis.idempotency import IdempotentUpload
+from analysis.media.idempotency import IdempotentUpload
 from analysis.models import Media
 from tests.photos import astronaut, encode, upload
 

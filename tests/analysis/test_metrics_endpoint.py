@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 from prometheus_client.parser import text_string_to_metric_families
 
-from fer_site import broker_state
+from analysis.jobs import broker as broker_state
 from tests.analysis.helpers import finished_photo
 
 TOKEN = "s3cret-metrics-token"

@@ -1,7 +1,7 @@
 """The pages of a clip: progress and cancel while it runs, player, people and exports when done."""
 
+from analysis.media.services import create_media
 from analysis.models import Media
-from analysis.services import create_media
 from tests.analysis.clips import analysed_clip
 from tests.videos import clip_file, clip_upload
 

@@ -4,8 +4,8 @@ user's faces: a photo's face, or a person in a clip or a recording, by the emoti
 import pytest
 from django.urls import reverse
 
+from analysis.live.recordings import save_recording
 from analysis.models import Detection, Media
-from analysis.recordings import save_recording
 from tests.analysis.helpers import add_photo_faces, probabilities
 
 pytestmark = pytest.mark.django_db

@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from analysis.media.views import GALLERY_PAGE_SIZE
 from analysis.models import Media
-from analysis.views import GALLERY_PAGE_SIZE
 
 pytestmark = pytest.mark.django_db
 

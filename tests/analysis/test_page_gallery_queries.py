@@ -5,8 +5,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from analysis.media.views import GALLERY_PAGE_SIZE
 from analysis.models import Media
-from analysis.views import GALLERY_PAGE_SIZE
 from tests.analysis.helpers import add_photo_faces
 
 pytestmark = pytest.mark.django_db

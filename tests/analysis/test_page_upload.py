@@ -113,7 +113,7 @@ def test_the_api_that_the_page_script_calls_answers_per_file_with_the_session(al
 
 
 def test_the_form_shares_the_apis_per_user_upload_limit_and_says_when_to_retry(client, alice, monkeypatch):
-    from analysis.api import UploadThrottle
+    from analysis.media.throttles import UploadThrottle
 
     monkeypatch.setattr(UploadThrottle, "rate", "2/min", raising=False)
     client.force_login(alice)

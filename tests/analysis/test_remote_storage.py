@@ -3,9 +3,9 @@
 import pytest
 from django.core.files.storage import default_storage
 
-from analysis.annotating import make_annotated
+from analysis.media.annotating import make_annotated
+from analysis.media.services import delete_user_data, request_annotated
 from analysis.models import AnnotatedCopy, Media
-from analysis.services import delete_user_data, request_annotated
 from tests.analysis.clips import analysed_clip, api_client
 from tests.analysis.helpers import finished_photo
 

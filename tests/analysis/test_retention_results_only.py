@@ -7,10 +7,10 @@ import pytest
 from django.utils import timezone
 
 import ml.pipeline
-from analysis.analyses import analyze_media
+from analysis.jobs.sweeper import sweep_stale_jobs
+from analysis.media.analyses import analyze_media
+from analysis.media.services import create_media
 from analysis.models import Detection, Media, user_folder
-from analysis.services import create_media
-from analysis.sweeper import sweep_stale_jobs
 from ml.pipeline import Face
 from tests.analysis.clips import api_client
 from tests.analysis.helpers import PROBABILITIES, assert_no_orphan_files

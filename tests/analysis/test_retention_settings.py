@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
+from analysis.media.services import create_media
 from analysis.models import Media, PrivacySettings, user_folder
-from analysis.services import create_media
-from analysis.sweeper import sweep_privacy
+from analysis.privacy.sweep import sweep_privacy
 from tests.analysis.clips import api_client
 from tests.analysis.helpers import finished_photo
 from tests.photos import astronaut, encode, upload

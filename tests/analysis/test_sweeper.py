@@ -5,15 +5,15 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from analysis.jobs.sweeper import sweep_stale_jobs
 from analysis.models import Media
-from analysis.sweeper import sweep_stale_jobs
 from tests.analysis.helpers import finished_photo
 from tests.photos import astronaut, encode, upload
 
 
 @pytest.fixture
 def photo(alice):
-    from analysis.services import create_media
+    from analysis.media.services import create_media
 
     return create_media(alice, upload(encode(astronaut())))
 

@@ -3,7 +3,7 @@ queues of their own (`live`, `webhooks`)."""
 
 import pytest
 
-from analysis import dispatch
+from analysis.jobs import dispatch
 from fer_site.celery import app
 
 TASKS = [

@@ -5,10 +5,9 @@ import ast
 import pytest
 from django.utils import timezone
 
-from analysis import dispatch
+from analysis.jobs import dispatch, limits
+from analysis.jobs.sweeper import sweep_stale_jobs
 from analysis.models import Media
-from analysis.sweeper import sweep_stale_jobs
-from fer_site import limits
 from tests.analysis.test_settings_from_environment import manage
 
 HARD_LIMITS = (10, 11, 15, 20, 29, 30, 31, 45, 60, 150, 300, 3000)

@@ -5,10 +5,10 @@ from django.db import transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from analysis import dispatch
+from analysis.jobs import dispatch
+from analysis.jobs.sweeper import sweep_stale_jobs
+from analysis.media.services import create_media
 from analysis.models import Media
-from analysis.services import create_media
-from analysis.sweeper import sweep_stale_jobs
 from tests.analysis.clips import api_client
 from tests.analysis.helpers import assert_no_orphan_files
 from tests.photos import astronaut, encode, upload

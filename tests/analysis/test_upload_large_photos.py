@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from PIL import Image, JpegImagePlugin
 
-from analysis.analyses import analyze_media
-from analysis.images import reduction_factor
+from analysis.media.analyses import analyze_media
+from analysis.media.images import reduction_factor
+from analysis.media.services import create_media
 from analysis.models import Media
-from analysis.services import create_media
 from tests.analysis.helpers import assert_no_orphan_files
 from tests.photos import astronaut, encode, upload
 

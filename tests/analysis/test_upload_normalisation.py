@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from analysis.services import create_media
+from analysis.media.services import create_media
 from tests.photos import astronaut, encode, upload
 
 ORIENTATION = 0x0112

@@ -7,8 +7,8 @@ import zlib
 import pytest
 from PIL import Image
 
+from analysis.media.services import UploadRejected, create_media
 from analysis.models import Media
-from analysis.services import UploadRejected, create_media
 from tests.photos import astronaut, encode, upload
 
 
@@ -96,7 +96,7 @@ def test_it_stores_a_png_with_html_appended_as_a_clean_image(alice, media_root):
 
 
 def test_size_limits_are_written_as_the_readme_writes_them():
-    from analysis.uploads import size_text
+    from analysis.media.uploads import size_text
 
     assert size_text(20 * 1024 * 1024) == "20 MB"
     assert size_text(1024**3) == "1 GB"

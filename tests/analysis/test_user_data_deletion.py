@@ -2,8 +2,8 @@
 
 from django.contrib.auth import get_user_model
 
+from analysis.media.services import delete_user_data
 from analysis.models import Detection, Media
-from analysis.services import delete_user_data
 from tests.analysis.helpers import finished_photo
 
 

@@ -11,8 +11,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fer_site.settings_test")
 import django
 django.setup()
 from django.urls import resolve
-import fer_site.urls, fer_site.wsgi, analysis.admin, analysis.api, analysis.services, analysis.tasks, analysis.views
-import analysis.live, analysis.live_views
+import fer_site.urls, fer_site.wsgi, analysis.admin, analysis.media.api, analysis.media.services, analysis.tasks
+import analysis.media.views, analysis.live.frames, analysis.live.views, accounts.urls
 for path in ("/api/media/", "/upload/", "/gallery/", "/files/00000000-0000-0000-0000-000000000000/original/",
              "/api/live/", "/live/", "/live/save/"):
     resolve(path)

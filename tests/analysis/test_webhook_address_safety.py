@@ -6,8 +6,9 @@ import socket
 import pytest
 from rest_framework.test import APIClient
 
-from analysis import webhook_delivery, webhook_http
 from analysis.models import WebhookEndpoint, WebhookMessage
+from analysis.webhooks import delivery as webhook_delivery
+from analysis.webhooks import http_client as webhook_http
 from tests.analysis.helpers import finished_photo
 from tests.analysis.webhook_receiver import Answer, Receiver
 

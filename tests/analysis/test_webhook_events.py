@@ -11,10 +11,10 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 import ml
-from analysis import dispatch
+from analysis.jobs import dispatch
+from analysis.jobs.sweeper import sweep_stale_jobs
+from analysis.media.services import cancel_media, create_media
 from analysis.models import AnnotatedCopy, Media, WebhookEndpoint, WebhookMessage
-from analysis.services import cancel_media, create_media
-from analysis.sweeper import sweep_stale_jobs
 from tests.analysis.helpers import finished_photo
 from tests.photos import astronaut, encode, upload
 
@@ -142,7 +142,7 @@ def test_absolute_urls_in_a_clips_item_come_from_the_site_url(alice, endpoint, s
 
 
 def test_a_saved_live_recording_sends_media_done_with_the_item_as_the_api_shows_it(alice, endpoint):
-    from analysis.recordings import save_recording
+    from analysis.live.recordings import save_recording
 
     probabilities = {name: (0.64 if name == "happy" else 0.06) for name in ml.EMOTIONS}
     media = save_recording(alice, [{"t": t, "faces": 1, "probabilities": probabilities} for t in range(3)])

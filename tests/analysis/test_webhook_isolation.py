@@ -3,8 +3,8 @@
 import pytest
 from rest_framework.test import APIClient
 
+from analysis.media.services import cancel_media, create_media
 from analysis.models import WebhookDelivery, WebhookEndpoint, WebhookMessage
-from analysis.services import cancel_media, create_media
 from tests.photos import astronaut, encode, upload
 
 

@@ -5,8 +5,8 @@ from datetime import timedelta
 from django.utils import timezone
 
 from analysis.models import WebhookEndpoint, WebhookMessage
-from analysis.sweeper import sweep_privacy
-from analysis.webhook_models import WebhookDelivery
+from analysis.privacy.sweep import sweep_privacy
+from analysis.webhooks.models import WebhookDelivery
 
 
 def _message(endpoint, status, ended_days_ago=None):

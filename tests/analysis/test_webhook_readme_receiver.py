@@ -3,8 +3,8 @@
 import re
 import time
 
-from analysis import webhook_http
-from analysis.webhook_models import new_secret
+from analysis.webhooks import http_client as webhook_http
+from analysis.webhooks.models import new_secret
 from tests.celery_worker import REPO_ROOT
 
 

@@ -6,9 +6,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from analysis import dispatch, webhook_delivery, webhooks
+from analysis.jobs import dispatch
+from analysis.jobs.sweeper import sweep_stale_jobs
 from analysis.models import WebhookEndpoint, WebhookMessage
-from analysis.sweeper import sweep_stale_jobs
+from analysis.webhooks import delivery as webhook_delivery
+from analysis.webhooks import services as webhooks
 from tests.analysis.helpers import finished_photo
 from tests.analysis.webhook_receiver import Answer, Receiver, verify
 

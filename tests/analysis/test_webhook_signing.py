@@ -2,8 +2,8 @@
 
 import base64
 
-from analysis.webhook_http import sign
-from analysis.webhook_models import new_secret, new_webhook_id
+from analysis.webhooks.http_client import sign
+from analysis.webhooks.models import new_secret, new_webhook_id
 
 
 def test_it_signs_the_specifications_example_as_the_specification_does():

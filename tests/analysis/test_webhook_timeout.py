@@ -2,8 +2,8 @@
 
 import time
 
-from analysis import webhook_delivery
 from analysis.models import WebhookEndpoint, WebhookMessage
+from analysis.webhooks import delivery as webhook_delivery
 from tests.analysis.helpers import finished_photo
 from tests.analysis.webhook_receiver import Answer, Receiver
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis import scratch
+from analysis.jobs import scratch
 from analysis.models import Media
 from tests.analysis.clips import api_client
 from tests.celery_worker import wait_until_final

@@ -4,8 +4,8 @@ import time
 
 import pytest
 
+from analysis.media.services import create_media
 from analysis.models import Media
-from analysis.services import create_media
 from tests.analysis.clips import api_client
 from tests.celery_worker import wait_until_final
 from tests.photos import astronaut, encode, upload

@@ -35,7 +35,7 @@ def test_an_uploaded_photo_is_analysed_by_a_real_worker(alice, celery_worker_pro
 
 
 def test_several_uploads_are_all_analysed(alice, bob, celery_worker_process):
-    from analysis.services import create_media
+    from analysis.media.services import create_media
 
     items = [
         create_media(alice, upload(encode(astronaut()))),

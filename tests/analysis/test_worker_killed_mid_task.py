@@ -6,8 +6,8 @@ import time
 
 import pytest
 
+from analysis.media.services import create_media, request_annotated
 from analysis.models import AnnotatedCopy, Media
-from analysis.services import create_media, request_annotated
 from tests.celery_worker import wait_until_final
 from tests.photos import astronaut, encode, upload
 from tests.videos import clip_file, clip_upload

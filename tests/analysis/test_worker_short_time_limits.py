@@ -2,7 +2,7 @@
 
 import pytest
 
-from analysis.services import create_media
+from analysis.media.services import create_media
 from tests.celery_worker import wait_until_final
 from tests.photos import astronaut, encode, upload
 from tests.videos import clip_file, clip_upload

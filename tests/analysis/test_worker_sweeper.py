@@ -5,9 +5,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from analysis import dispatch
+from analysis.jobs import dispatch
+from analysis.media.services import create_media
 from analysis.models import Media
-from analysis.services import create_media
 from tests.celery_worker import wait_until_final
 from tests.photos import astronaut, encode, upload
 

@@ -8,7 +8,7 @@ import textwrap
 
 import pytest
 
-from analysis import scratch, storage
+from analysis.jobs import scratch, storage
 from tests.celery_worker import REPO_ROOT
 
 
@@ -30,7 +30,8 @@ def holder(folder, *, then: str) -> subprocess.Popen:
         django.setup()
         from django.conf import settings
         settings.FILE_UPLOAD_TEMP_DIR = {str(folder)!r}
-        from analysis import scratch, storage
+        from analysis.jobs import scratch
+        from analysis.jobs import storage
         scratch.enable()
         with storage.scratch_file(".mp4") as path:
             print(path, flush=True)

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import get_user_model
 
+from analysis.live.recordings import save_recording
 from analysis.models import Detection, Media
-from analysis.recordings import save_recording
 from tests.analysis.helpers import add_photo_faces, probabilities
 from tests.celery_worker import REPO_ROOT
 from tests.services import require_service

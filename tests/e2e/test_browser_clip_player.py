@@ -4,8 +4,8 @@ person's timeline chart seeks the video there. The clip is analysed in the test 
 import pytest
 from django.contrib.auth import get_user_model
 
-from analysis.analyses import analyze_media
-from analysis.services import create_media
+from analysis.media.analyses import analyze_media
+from analysis.media.services import create_media
 from tests.videos import clip_file, clip_upload
 
 

@@ -12,8 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 import ml
+from analysis.media.services import create_media
 from analysis.models import Media
-from analysis.services import create_media
 from tests.analysis.helpers import add_photo_faces
 
 

@@ -9,8 +9,8 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from analysis.media.services import create_media
 from analysis.models import Media
-from analysis.services import create_media
 from tests.analysis.helpers import add_photo_faces, probabilities
 
 # Close together, one at the top edge, one at the right edge: where labels used to collide or leave.

@@ -4,8 +4,8 @@ recording is saved with the shared POST (Facet.post, with the CSRF token)."""
 import re
 
 import ml
+from analysis.media.timeline import recording_timeline
 from analysis.models import Media
-from analysis.recordings import recording_timeline
 
 
 def _points(d: str) -> list[tuple[str, float, float]]:

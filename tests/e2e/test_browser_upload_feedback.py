@@ -77,7 +77,7 @@ def test_a_photo_dropped_on_the_zone_is_uploaded(new_page, sign_up, tmp_path):
 
 
 def test_files_over_the_upload_limit_wait_and_are_sent_again(new_page, sign_up, tmp_path, monkeypatch):
-    from analysis.api import UploadThrottle
+    from analysis.media.throttles import UploadThrottle
 
     # One upload per second: the live server runs in this process, so the patched rate applies there.
     monkeypatch.setattr(UploadThrottle, "rate", "1/s", raising=False)

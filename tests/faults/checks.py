@@ -4,8 +4,8 @@ one result set, no orphan file, and a worker that still takes new work."""
 from django.conf import settings
 from django.db.models import Count
 
+from analysis.media.services import create_media
 from analysis.models import Media
-from analysis.services import create_media
 from tests.analysis.helpers import assert_no_orphan_files
 from tests.celery_worker import wait_until_final
 from tests.photos import astronaut, encode, upload

@@ -2,8 +2,8 @@
 
 import pytest
 
+from analysis.media.services import create_media, request_annotated
 from analysis.models import AnnotatedCopy, Media
-from analysis.services import create_media, request_annotated
 from tests.analysis.clips import api_client
 from tests.analysis.helpers import assert_no_orphan_files
 from tests.celery_worker import wait_until_final

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis import dispatch
+from analysis.jobs import dispatch
 from tests.analysis.clips import api_client
 from tests.analysis.test_file_ranges import hostile_headers
 from tests.videos import clip_file, clip_upload

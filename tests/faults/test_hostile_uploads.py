@@ -7,7 +7,7 @@ import io
 import pytest
 from PIL import Image
 
-from analysis import dispatch
+from analysis.jobs import dispatch
 from analysis.models import Media
 from tests.analysis.clips import api_client
 from tests.faults import hostile

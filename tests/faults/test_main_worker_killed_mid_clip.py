@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from analysis.services import create_media
+from analysis.media.services import create_media
 from tests.faults.checks import assert_recovered, assert_worker_takes_new_work
 from tests.videos import clip_file, clip_upload
 

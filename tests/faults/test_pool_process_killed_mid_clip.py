@@ -5,8 +5,8 @@ import signal
 
 import pytest
 
+from analysis.media.services import create_media
 from analysis.models import Media
-from analysis.services import create_media
 from tests.faults.checks import assert_recovered, assert_worker_takes_new_work
 from tests.videos import clip_file, clip_upload
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from analysis.services import create_media
+from analysis.media.services import create_media
 from tests.faults.checks import assert_recovered, assert_worker_takes_new_work
 from tests.photos import astronaut, encode, upload
 from tests.videos import clip_file, clip_upload

@@ -6,7 +6,7 @@ import signal
 import pytest
 from django.conf import settings
 
-from analysis.services import create_media
+from analysis.media.services import create_media
 from tests.analysis.helpers import assert_no_orphan_files
 from tests.celery_worker import wait_until_final
 from tests.faults.checks import assert_worker_takes_new_work

@@ -3,7 +3,7 @@ hard limit kills a stuck one, which is then run again; neither loops nor takes t
 
 import pytest
 
-from analysis.services import create_media
+from analysis.media.services import create_media
 from tests.analysis.helpers import assert_no_orphan_files
 from tests.celery_worker import wait_until_final
 from tests.faults.checks import assert_recovered, assert_worker_takes_new_work

@@ -5,7 +5,7 @@ import uuid
 
 from kombu import Connection
 
-from fer_site import broker
+from analysis.jobs import transport as broker
 
 
 def test_filesystem_urls_use_the_atomic_transport():

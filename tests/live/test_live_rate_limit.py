@@ -25,7 +25,7 @@ def test_it_answers_429_past_the_per_user_frame_rate(alice, bob, settings):
 
 
 def test_the_default_rate_is_30_frames_a_second(settings):
-    from analysis.live_views import LiveThrottle
+    from analysis.live.views import LiveThrottle
 
     assert settings.FER_LIVE_RATE == "30/s"
     assert LiveThrottle().parse_rate(LiveThrottle().get_rate()) == (30, 1)

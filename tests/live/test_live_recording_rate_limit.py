@@ -40,7 +40,7 @@ def test_malformed_saves_count_towards_the_rate_too(client, alice, settings):
 
 
 def test_the_default_rate_is_30_saves_an_hour(settings):
-    from analysis.live_views import RecordingThrottle
+    from analysis.live.views import RecordingThrottle
 
     assert settings.FER_RECORDING_RATE == "30/hour"
     assert RecordingThrottle().parse_rate(RecordingThrottle().get_rate()) == (30, 3600)

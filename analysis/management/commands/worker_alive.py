@@ -2,7 +2,7 @@
 
 With a broker that carries remote control (Redis), the worker is pinged through it (`celery inspect
 ping`): the answer comes from its consumer, so a worker whose main loop is stuck fails. The filesystem
-broker has no remote control; there the worker's heartbeat (fer_site.broker_state) must be fresh.
+broker has no remote control; there the worker's heartbeat (analysis.jobs.broker) must be fresh.
 """
 
 import socket
@@ -11,7 +11,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from fer_site import broker_state
+from analysis.jobs import broker
 from fer_site.celery import app
 
 
@@ -32,7 +32,7 @@ class Command(BaseCommand):
             how = "ping"
         else:
             fresh = 2 * settings.FER_WORKER_HEARTBEAT_SECONDS
-            beats = [beat for beat in broker_state.heartbeats() if beat["hostname"] == name]
+            beats = [beat for beat in broker.heartbeats() if beat["hostname"] == name]
             alive = bool(beats) and time.time() - beats[0]["at"] <= fresh
             how = f"heartbeat under {fresh} s old"
         if not alive:

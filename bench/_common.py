@@ -1,11 +1,19 @@
-"""Shared set-up for benchmarks: one core, one thread, background training paused.
+"""Shared set-up for benchmarks: one core, one thread, background training paused, one output helper.
 
-Import this module first: it sets the thread counts before NumPy or TensorFlow load.
+Import this module first (``import _common``, as ``python bench/NAME.py`` puts bench/ on sys.path): it
+sets the thread counts before NumPy or TensorFlow load and puts the repository root on sys.path, so that
+a benchmark then imports ``bench.*``, ``tests.*`` and the project's packages.
+
+Every benchmark takes its parser from :func:`parser` (which adds ``--json``) and records what it prints
+in a :class:`Figures`: with ``--json``, stdout ends with one JSON line of those figures.
 """
 
 from __future__ import annotations
 
+import argparse
 import contextlib
+import json
+import math
 import os
 import signal
 import statistics
@@ -22,7 +30,8 @@ for var in (
 ):
     os.environ.setdefault(var, "1")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+if str(Path(__file__).resolve().parents[1]) not in sys.path:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
 def pin_to_one_core(core: int = 0) -> None:
@@ -100,3 +109,69 @@ def matmul_peak_gflops(n: int = 2048, repeats: int = 5) -> dict[str, float]:
     matmul = tf.function(tf.linalg.matmul)
     speeds["tensorflow"] = 2 * n**3 / min(timed(lambda: matmul(ta, tb).numpy(), repeats, warmup=1)) / 1e9
     return speeds
+
+
+# --- Output ----------------------------------------------------------------------------------------
+
+
+def parser(doc: str | None, **kwargs) -> argparse.ArgumentParser:
+    """The benchmark's argument parser: described by the first line of ``doc``, with ``--json``."""
+    p = argparse.ArgumentParser(description=doc.strip().splitlines()[0] if doc else None, **kwargs)
+    p.add_argument("--json", action="store_true", help="end stdout with one JSON line of the figures")
+    return p
+
+
+def cpu_model() -> str:
+    """The CPU's ``model name`` from /proc/cpuinfo (the machine type where there is none)."""
+    with contextlib.suppress(OSError), open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    import platform
+
+    return platform.processor() or platform.machine()
+
+
+def _plain(value):
+    """JSON-ready: NumPy scalars as Python numbers, floats to 6 significant digits, NaN and infinities as
+    null, containers recursed."""
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if hasattr(value, "item") and callable(value.item):  # NumPy scalar
+        value = value.item()
+    if isinstance(value, float):
+        return float(f"{value:.6g}") if math.isfinite(value) else None
+    return value
+
+
+class Figures(dict):
+    """What a benchmark measured, under stable keys, in plain units (``_ms``, ``_s``, ``_per_s``, ``_mb``,
+    shares and ratios as fractions). Always holds ``benchmark``, ``cpu`` (the model name) and ``cores``
+    (the cores this process may run on when the line is printed, unless the benchmark sets it).
+
+    ``figures = Figures("classifier", enabled=args.json)``; ``figures["median_ms"] = ...`` or
+    ``figures.section("served")["median_ms"] = ...`` for a nested group; ``figures.finish()`` last: it
+    prints the one JSON line when enabled.
+    """
+
+    def __init__(self, benchmark: str, enabled: bool = True):
+        super().__init__(benchmark=Path(benchmark).stem, cpu=cpu_model(), cores=None)
+        self.enabled = enabled
+
+    def section(self, *keys: str) -> dict:
+        """The nested dict at ``keys`` (made when missing)."""
+        node: dict = self
+        for key in keys:
+            node = node.setdefault(key, {})
+        return node
+
+    def line(self) -> str:
+        if self["cores"] is None:
+            self["cores"] = len(os.sched_getaffinity(0))
+        return json.dumps(_plain(self), allow_nan=False)
+
+    def finish(self) -> None:
+        if self.enabled:
+            print(self.line(), flush=True)

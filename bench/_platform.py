@@ -218,15 +218,13 @@ def get_json(url: str, token: str) -> dict:
 
 
 def photo_640x480() -> bytes:
-    """The astronaut scaled into a 640 x 480 JPEG (one face)."""
-    import io
-
+    """The astronaut (tests/photos.py) scaled to 480 x 480 on a grey 640 x 480 canvas: a JPEG (quality 90)
+    with one face."""
+    import numpy as np
     from PIL import Image
-    from skimage import data
 
-    image = Image.fromarray(data.astronaut()).resize((480, 480))
-    canvas = Image.new("RGB", (640, 480), (128, 128, 128))
-    canvas.paste(image, (80, 0))
-    buffer = io.BytesIO()
-    canvas.save(buffer, "JPEG", quality=90)
-    return buffer.getvalue()
+    from tests.photos import astronaut, encode
+
+    canvas = np.full((480, 640, 3), 128, np.uint8)
+    canvas[:, 80:560] = np.asarray(Image.fromarray(astronaut()).resize((480, 480)))
+    return encode(canvas, quality=90)

@@ -17,22 +17,18 @@ instead of a local folder. Prints figures; asserts nothing.
 
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
-import subprocess
-import sys
 import tempfile
 import threading
 import time
 from datetime import datetime
 from pathlib import Path
 
-import _common  # noqa: F401  (thread settings first)
+import _common  # noqa: F401  (first: thread settings, the repository root on sys.path)
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench._platform import Platform, get_json, photo_640x480, post_photo  # noqa: E402
-from bench.live import LiveClient, frame_320x240  # noqa: E402
+from bench._platform import Platform, get_json, photo_640x480, post_photo
+from bench.live import LiveClient, frame_320x240
 
 
 def photo_12mp() -> bytes:
@@ -82,17 +78,18 @@ def wait_done(site: Platform, token: str, urls: list[str], timeout: float = 900)
     return [done[url] for url in urls]
 
 
-def photos(site: Platform, token: str, body: bytes, count: int, label: str) -> None:
+def photos(site: Platform, token: str, body: bytes, count: int, label: str) -> dict:
     urls = [post_photo(site.url, token, body)[1]["url"] for _ in range(count)]
     items = wait_done(site, token, urls)
     assert all(item["status"] == "done" for item in items), [item["error"] for item in items]
     runs = [run_time_s(item) for item in items]
     median = statistics.median(runs)
     print(f"photos {label}: {1 / median:.2f} per second per core (median run {median * 1000:.0f} ms, n={count})")
+    return {"photos_per_s": 1 / median, "median_run_ms": median * 1000, "photos": count}
 
 
-def clip(site: Platform, token: str, folder: Path) -> None:
-    from video import make_clip
+def clip(site: Platform, token: str, folder: Path) -> dict:
+    from bench.video import make_clip
 
     path = make_clip(folder / "720p.mp4", 1280, 720, 30.0)
     status, answer = post_photo(site.url, token, path.read_bytes(), name="clip.mp4")
@@ -103,9 +100,10 @@ def clip(site: Platform, token: str, folder: Path) -> None:
     print(
         f"clip 720p 30 fps, default sampling: {30.0 / run:.2f} clip minutes per minute per core ({run:.1f} s for 30 s)"
     )
+    return {"clip_minutes_per_minute": 30.0 / run, "run_s": run, "clip_s": 30.0}
 
 
-def live(site: Platform, token: str, seconds: float = 15.0) -> None:
+def live(site: Platform, token: str, seconds: float = 15.0) -> dict:
     frame, answered, lock = frame_320x240(), [0], threading.Lock()
     LiveClient(site.url, token).post(frame)  # the first frame warms the path
     stop = time.monotonic() + seconds
@@ -124,25 +122,25 @@ def live(site: Platform, token: str, seconds: float = 15.0) -> None:
     for thread in threads:
         thread.join()
     print(f"live 320x240: {answered[0] / seconds:.1f} frames per second per core answered with a face")
+    return {"frames_per_s": answered[0] / seconds, "seconds": seconds}
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = _common.parser(__doc__)
     parser.add_argument("--bucket", action="store_true", help="keep files in a bucket on moto's S3 server")
     parser.add_argument("--photos", type=int, default=20)
     args = parser.parse_args()
+    figures = _common.Figures(__file__, enabled=args.json)
     cores = sorted(os.sched_getaffinity(0))
     worker_cores, web_cores = {cores[-1]}, set(cores[:-1]) or {cores[-1]}
     if args.bucket:
-        sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
         from tests.s3 import S3Server
 
         server = S3Server()
         os.environ.update(server.environment(server.new_bucket()))
-    model = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
-    model_name = next((line.split(":", 1)[1].strip() for line in model.splitlines() if "Model name" in line), "?")
     storage = "bucket (moto)" if args.bucket else "local folder"
-    print(f"# {model_name}, {len(cores)} cores; worker on core {cores[-1]}; storage: {storage}")
+    print(f"# {figures['cpu']}, {len(cores)} cores; worker on core {cores[-1]}; storage: {storage}")
+    figures.update(cores=len(cores), worker_cores=1, storage="bucket" if args.bucket else "folder")
     with Platform(worker_concurrency=1) as site, tempfile.TemporaryDirectory() as folder:
         site.env["FER_LIVE_RATE"] = "100000/s"
         site.start_web(threads=8)
@@ -152,10 +150,11 @@ def main() -> None:
         pin_group(site.processes[-1].pid, worker_cores)
         token = site.create_users(1)[0]
         photos(site, token, photo_640x480(), 3, "warm-up")
-        photos(site, token, photo_640x480(), args.photos, "640x480")
-        photos(site, token, photo_12mp(), max(3, args.photos // 4), "12 MP")
-        clip(site, token, Path(folder))
-        live(site, token)
+        figures["photos_640x480"] = photos(site, token, photo_640x480(), args.photos, "640x480")
+        figures["photos_12mp"] = photos(site, token, photo_12mp(), max(3, args.photos // 4), "12 MP")
+        figures["clip_720p30"] = clip(site, token, Path(folder))
+        figures["live_320x240"] = live(site, token)
+    figures.finish()
 
 
 if __name__ == "__main__":

@@ -11,9 +11,7 @@ must keep 0.64x of the served speed at batch 1).
 
 from __future__ import annotations
 
-import argparse
-
-import _common  # noqa: F401  (thread settings before NumPy loads)
+import _common  # noqa: F401  (first: thread settings, the repository root on sys.path)
 import numpy as np
 
 # Multiply-accumulates of the reference network per face, counted layer by layer:
@@ -46,11 +44,12 @@ def speeds(model_path, faces: np.ndarray, repeats: int) -> list[tuple[int, float
 
 
 def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p = _common.parser(__doc__)
     p.add_argument("--repeats", type=int, default=200, help="timed calls at batch 1")
     p.add_argument("--keras", action="store_true", help="also time Keras predict at batch 1")
     p.add_argument("--tflite", help="also time this .tflite, beside the served one, and print the ratio")
     args = p.parse_args()
+    figures = _common.Figures(__file__, enabled=args.json)
 
     import json
 
@@ -85,22 +84,37 @@ def main() -> None:
     print(
         f"reference network: {GFLOP_PER_FACE:.3f} GFLOP per face -> float32 limit {peak / GFLOP_PER_FACE:.0f} faces/s"
     )
+    figures.update(
+        float32_peak_gflop_per_s=peak,
+        float32_peak_gflop_per_s_by_library=peak_speeds,
+        gflop_per_face=GFLOP_PER_FACE,
+        float32_limit_faces_per_s=peak / GFLOP_PER_FACE,
+    )
     per_s = {}
-    for label, parts in runs.items():
+    for (label, parts), key in zip(runs.items(), ("served", "candidate")):
         print(f"model {label}")
         print(f"{'batch':>5} {'median ms':>10} {'p90 ms':>8} {'faces/s':>8}")
+        figures.section(key)["model"] = label
         for i, batch in enumerate((1, 32)):
             med = float(np.median([part[i][1] for part in parts]))
             p90 = float(np.median([part[i][2] for part in parts]))
             per_s[label, batch] = batch / (med / 1000)
             print(f"{batch:>5} {med:>10.2f} {p90:>8.2f} {per_s[label, batch]:>8.0f}")
+            figures.section(key)[f"batch_{batch}"] = {
+                "median_ms": med,
+                "p90_ms": p90,
+                "faces_per_s": per_s[label, batch],
+            }
     if args.tflite:
         served = next(iter(models))
         for batch in (1, 32):
             ratio = per_s[args.tflite, batch] / per_s[served, batch]
             print(f"{args.tflite} / served at batch {batch}: {ratio:.2f}x")
+            figures.section("candidate")[f"ratio_to_served_batch_{batch}"] = ratio
     if args.keras:
         print(f"keras predict, batch 1: median {keras_ms:.1f} ms = {1000 / keras_ms:.0f} faces/s")
+        figures["keras_batch_1"] = {"median_ms": keras_ms, "faces_per_s": 1000 / keras_ms}
+    figures.finish()
 
 
 if __name__ == "__main__":

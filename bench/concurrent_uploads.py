@@ -9,26 +9,25 @@ worker process. For production-like figures use PostgreSQL and Redis:
 Prints figures; asserts nothing, but exits 1 when the target is missed.
 """
 
-import argparse
 import collections
 import statistics
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import _common  # noqa: F401  (first: thread settings, the repository root on sys.path)
 
-from bench._platform import Platform, get_json, photo_640x480, post_photo  # noqa: E402
+from bench._platform import Platform, get_json, photo_640x480, post_photo
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = _common.parser(__doc__)
     parser.add_argument("--uploads", type=int, default=50)
     parser.add_argument("--users", type=int, default=10)
     parser.add_argument("--web-workers", type=int, default=2)
     parser.add_argument("--timeout", type=float, default=600, help="Seconds to wait for all results.")
     args = parser.parse_args()
+    figures = _common.Figures(__file__, enabled=args.json)
     body = photo_640x480()
     with Platform(web_workers=args.web_workers) as site:
         site.start_worker()
@@ -73,9 +72,28 @@ def main():
         server_errors = sum(count for code, count in codes.items() if code >= 500)
         ok = server_errors == 0 and codes[202] == args.uploads and states["done"] == args.uploads
         print(f"target (no 5xx, every upload done): {'met' if ok else 'MISSED'}")
+        figures.update(
+            broker=site.broker.split("://")[0],
+            database=site.database.split(":")[0],
+            uploads=args.uploads,
+            users=args.users,
+            web_workers=args.web_workers,
+            status_codes=dict(codes),
+            server_errors=server_errors,
+            post_median_ms=statistics.median(post_ms),
+            post_max_ms=post_ms[-1],
+            all_posts_answered_s=posted,
+            states=dict(states),
+            not_finished=len(accepted) - len(final),
+            timeout_s=args.timeout,
+            analysed=len(final),
+            all_analysed_s=everything,
+            target_met=ok,
+        )
         if not ok:
             print(site.log("web")[-3000:], site.log("worker")[-3000:], sep="\n")
-        sys.exit(0 if ok else 1)
+    figures.finish()
+    sys.exit(0 if ok else 1)
 
 
 if __name__ == "__main__":

@@ -20,10 +20,9 @@ hits as a candidate and runs the shipped settings' full scan around each (``--va
 
 from __future__ import annotations
 
-import argparse
 import time
 
-import _common  # noqa: F401  (thread settings before NumPy loads)
+import _common  # noqa: F401  (first: thread settings, the repository root on sys.path)
 import numpy as np
 
 BACKGROUNDS = ("coffee", "rocket", "chelsea", "hubble_deep_field", "immunohistochemistry", "coins", "page", "text")
@@ -108,25 +107,27 @@ def variants(settings):
 
 
 def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p = _common.parser(__doc__)
     p.add_argument("--n", type=int, default=300, help="640x480 scenes (the 1080p set has 2/5 as many)")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--variants", default="shipped", help="comma-separated: shipped, octaves, two-stage")
     args = p.parse_args()
+    figures = _common.Figures(__file__, enabled=args.json)
 
     from ml.detect import DetectorSettings
 
     _common.pin_to_one_core()
     settings = DetectorSettings()
     sets = {
-        "640x480, 32-200 px": scenes(args.n, args.seed, 640, 480, 32, 200),
-        "1080p, 40-64 px": scenes(args.n * 2 // 5, args.seed, 1920, 1080, 40, 64),
+        ("640x480, 32-200 px", "640x480_32-200px"): scenes(args.n, args.seed, 640, 480, 32, 200),
+        ("1080p, 40-64 px", "1080p_40-64px"): scenes(args.n * 2 // 5, args.seed, 1920, 1080, 40, 64),
     }
     chosen = {name: fn for name, fn in variants(settings).items() if name in args.variants.split(",")}
     print(f"default detector {settings}")
+    figures.update(detector=str(settings), seed=args.seed)
     print(f"{'set':<22}{'scan':<12}{'found':>12}{'false':>7}{'median ms':>11}")
     with _common.training_paused():
-        for set_name, (images, boxes) in sets.items():
+        for (set_name, set_key), (images, boxes) in sets.items():
             for name, detect in chosen.items():
                 found = false = 0
                 times = []
@@ -139,6 +140,14 @@ def main() -> None:
                 print(
                     f"{set_name:<22}{name:<12}{f'{found}/{len(images)}':>12}{false:>7}{_common.median_ms(times):>11.1f}"
                 )
+                figures.section("sets", set_key)[name.replace("-", "_")] = {
+                    "found": found,
+                    "scenes": len(images),
+                    "recall": found / len(images),
+                    "false": false,
+                    "median_ms": _common.median_ms(times),
+                }
+    figures.finish()
 
 
 if __name__ == "__main__":

@@ -23,7 +23,6 @@ The sweeper's timings are production's unless --stale-seconds / --sweep-seconds 
 answered 5xx or a job was lost.
 """
 
-import argparse
 import collections
 import contextlib
 import io
@@ -35,11 +34,10 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import _common  # noqa: F401  (first: thread settings, the repository root on sys.path)
 
-from bench import _common  # noqa: E402
-from bench._platform import PYTHON, Platform, get_json, photo_640x480, post_photo  # noqa: E402
-from tests.redis_server import RedisServer  # noqa: E402
+from bench._platform import PYTHON, Platform, get_json, photo_640x480, post_photo
+from tests.redis_server import RedisServer
 
 FINAL = ("done", "failed", "cancelled")
 
@@ -166,8 +164,9 @@ def wait_processing(site, token, url: str, timeout: float = 120) -> None:
 # --- Scenarios -------------------------------------------------------------------------------------
 
 
-def recovery(stack: Stack, token: str, kind: str, clip: bytes, photo: bytes, timeout: float) -> str:
-    """Kill (``pool``, ``main``) or restart (``redis``) mid-clip; seconds until everything is done again."""
+def recovery(stack: Stack, token: str, kind: str, clip: bytes, photo: bytes, timeout: float) -> tuple[str, dict]:
+    """Kill (``pool``, ``main``) or restart (``redis``) mid-clip; seconds until everything is done again
+    (the printed line and its figures)."""
     site = stack.site
     status, answer = post(site, token, clip, "clip.mp4")
     assert status == 202, (status, answer)
@@ -205,16 +204,34 @@ def recovery(stack: Stack, token: str, kind: str, clip: bytes, photo: bytes, tim
     )
     what = {"pool": "kill -9 of the pool process", "main": "kill -9 of the whole worker, new one started",
             "redis": "Redis restarted (SIGTERM, AOF)"}[kind]  # fmt: skip
-    return (
+    line = (
         f"  {what} (clip {at_kill['status']} at {at_kill['progress']:.0%}): clip done {clip_s:.1f} s after"
         f" in {attempts.split()[-1]} attempts, photo uploaded {posted_after:.1f} s after"
         f" (HTTP {status}) done {after_s:.1f} s after; all {len(urls)} jobs: {dict(states)}, lost {len(lost)}"
         + (f"; worker back in {restarted:.1f} s" if kind == "main" else "")
         + (f"; Redis back in {restarted:.1f} s" if kind == "redis" else "")
     )
+    figures = {
+        "clip_status_at_fault": at_kill["status"],
+        "clip_progress_at_fault": at_kill["progress"],
+        "clip_done_after_s": clip_s,
+        "clip_attempts": int(attempts.split()[-1]) if attempts.split()[-1].isdigit() else None,
+        "photo_posted_after_s": posted_after,
+        "photo_http_status": status,
+        "photo_done_after_s": after_s,
+        "jobs": len(urls),
+        "job_states": dict(states),
+        "lost": len(lost),
+    }
+    if kind in ("main", "redis"):
+        figures[f"{'worker' if kind == 'main' else 'redis'}_back_after_s"] = restarted
+    return line, figures
 
 
-def memory(stack: Stack, token: str, sizes: list[int], formats: list[str], timeout: float) -> list[str]:
+def memory(
+    stack: Stack, token: str, sizes: list[int], formats: list[str], timeout: float
+) -> list[tuple[str, str, dict]]:
+    """One (key, printed line, figures) per upload."""
     lines = []
     for image_format in formats:
         for megapixels in sizes:
@@ -232,19 +249,34 @@ def memory(stack: Stack, token: str, sizes: list[int], formats: list[str], timeo
             total = time.perf_counter() - started
             web_peak = max(web, key=lambda pid: memory_kb(pid, "VmHWM") - before[pid])
             pool_peak = max(pool, key=lambda pid: memory_kb(pid, "VmHWM") - before[pid])
+            figures = {
+                "file_mb": len(body) / 1e6,
+                "http_status": status,
+                "posted_s": posted,
+                "status": item.get("status", "not final"),
+                "final_after_s": total,
+                "web_peak_mb": memory_kb(web_peak, "VmHWM") / 1024,
+                "web_peak_above_before_mb": (memory_kb(web_peak, "VmHWM") - before[web_peak]) / 1024,
+                "worker_peak_mb": memory_kb(pool_peak, "VmHWM") / 1024,
+                "worker_peak_above_before_mb": (memory_kb(pool_peak, "VmHWM") - before[pool_peak]) / 1024,
+                "worker_kept_mb": (memory_kb(pool_peak, "VmRSS") - before[pool_peak]) / 1024,
+            }
             lines.append(
-                f"  {megapixels:>2} MP {image_format} ({len(body) / 1e6:.2f} MB): HTTP {status} in {posted:.2f} s,"
-                f" {item.get('status', 'not final')} after {total:.2f} s;"
-                f" web peak {memory_kb(web_peak, 'VmHWM') / 1024:.0f} MB"
-                f" (+{(memory_kb(web_peak, 'VmHWM') - before[web_peak]) / 1024:.0f});"
-                f" worker peak {memory_kb(pool_peak, 'VmHWM') / 1024:.0f} MB"
-                f" (+{(memory_kb(pool_peak, 'VmHWM') - before[pool_peak]) / 1024:.0f}),"
-                f" kept after the job +{(memory_kb(pool_peak, 'VmRSS') - before[pool_peak]) / 1024:.0f} MB"
+                (
+                    f"{megapixels}mp_{image_format.lower()}",
+                    f"  {megapixels:>2} MP {image_format} ({len(body) / 1e6:.2f} MB): HTTP {status} in {posted:.2f} s,"
+                    f" {figures['status']} after {total:.2f} s;"
+                    f" web peak {figures['web_peak_mb']:.0f} MB (+{figures['web_peak_above_before_mb']:.0f});"
+                    f" worker peak {figures['worker_peak_mb']:.0f} MB"
+                    f" (+{figures['worker_peak_above_before_mb']:.0f}),"
+                    f" kept after the job +{figures['worker_kept_mb']:.0f} MB",
+                    figures,
+                )
             )
     return lines
 
 
-def drain(stack: Stack, tokens: list[str], uploads: int, timeout: float) -> tuple[str, bool]:
+def drain(stack: Stack, tokens: list[str], uploads: int, timeout: float) -> tuple[str, bool, dict]:
     body = photo_640x480()
 
     def upload(i):
@@ -274,11 +306,21 @@ def drain(stack: Stack, tokens: list[str], uploads: int, timeout: float) -> tupl
         f" all answered in {posted:.1f} s; {dict(states)}, {len(accepted) - len(final)} not final;"
         f" drained in {drained:.1f} s from the first POST"
     )
-    return line, server_errors == 0 and states["done"] == uploads
+    figures = {
+        "uploads": uploads,
+        "users": len(tokens),
+        "status_codes": dict(codes),
+        "server_errors": server_errors,
+        "all_answered_s": posted,
+        "states": dict(states),
+        "not_final": len(accepted) - len(final),
+        "drained_s": drained,
+    }
+    return line, server_errors == 0 and states["done"] == uploads, figures
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = _common.parser(__doc__)
     parser.add_argument("--uploads", type=int, default=200)
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--sizes", default="1,12,25,49", help="Megapixels of the memory uploads.")
@@ -293,6 +335,7 @@ def main():
     parser.add_argument("--skip", default="", help="Comma-separated: recovery, memory, drain.")
     parser.add_argument("--no-pause", action="store_true", help="Leave background training running.")
     args = parser.parse_args()
+    figures = _common.Figures(__file__, enabled=args.json)
     skip = set(filter(None, args.skip.split(",")))
     sizes = [int(size) for size in args.sizes.split(",")]
 
@@ -321,27 +364,41 @@ def main():
             f" worker --concurrency {args.concurrency}; beat apart;"
             f" FER_JOB_STALE_SECONDS={args.stale_seconds}, FER_SWEEP_INTERVAL_SECONDS={args.sweep_seconds}"
         )
+        figures.update(
+            database=site.database.split(":")[0],
+            web_workers=args.web_workers,
+            web_threads=args.web_threads,
+            worker_concurrency=args.concurrency,
+            stale_seconds=args.stale_seconds,
+            sweep_seconds=args.sweep_seconds,
+        )
         ok = True
         if "recovery" not in skip:
             clip = clip_bytes(args.clip_seconds, scratch)
             photo = photo_640x480()
             print(f"recovery ({args.clip_seconds} s 640x360 clip running, 2 photos queued behind it):")
+            figures.section("recovery")["clip_s"] = args.clip_seconds
             for kind in ("pool", "main", "redis"):
-                line = recovery(stack, tokens[0], kind, clip, photo, args.timeout)
-                ok = ok and "lost 0" in line
+                line, recovered = recovery(stack, tokens[0], kind, clip, photo, args.timeout)
+                ok = ok and recovered["lost"] == 0
+                figures.section("recovery")[f"kill_{kind}" if kind != "redis" else "redis_restart"] = recovered
                 print(line, flush=True)
         if "memory" not in skip:
             print("peak RSS per upload (one upload at a time, VmHWM reset before each):")
-            for line in memory(stack, tokens[0], sizes, args.formats.split(","), args.timeout):
+            for key, line, peak in memory(stack, tokens[0], sizes, args.formats.split(","), args.timeout):
+                figures.section("memory")[key] = peak
                 print(line, flush=True)
         if "drain" not in skip:
-            line, drained = drain(stack, tokens[: args.users], args.uploads, args.timeout)
+            line, drained, drain_figures = drain(stack, tokens[: args.users], args.uploads, args.timeout)
             ok = ok and drained
+            figures["drain"] = drain_figures
             print("drain:")
             print(line)
+        figures["ok"] = bool(ok)
         if not ok:
             for name in ("web", "beat", f"worker{stack.workers_started}"):
                 print(f"--- {name}", site.log(name)[-2000:], sep="\n")
+    figures.finish()
     sys.exit(0 if ok else 1)
 
 

@@ -8,18 +8,15 @@ throw-away database: PostgreSQL beside DATABASE_URL when it names one, else a te
 Prints figures; asserts nothing (tests/analysis/test_*_queries.py assert the constant query counts).
 """
 
-import argparse
 import contextlib
 import os
 import statistics
-import sys
 import tempfile
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import _common  # noqa: F401  (first: thread settings, the repository root on sys.path)
 
-from bench._platform import postgres_database  # noqa: E402
+from bench._platform import postgres_database
 
 
 def measure(client, url, repeats):
@@ -39,10 +36,11 @@ def measure(client, url, repeats):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = _common.parser(__doc__)
     parser.add_argument("--items", type=int, default=1000)
     parser.add_argument("--repeats", type=int, default=20)
     args = parser.parse_args()
+    figures = _common.Figures(__file__, enabled=args.json)
     with contextlib.ExitStack() as stack:
         folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="fer-bench-"))
         database = os.environ.get("DATABASE_URL", "")
@@ -95,19 +93,24 @@ def main():
         client.force_login(user)
         print("target: server time under 100 ms per page")
         print(f"database: {database.split(':')[0]}, {args.items} items with 2 faces each, {args.repeats} requests each")
+        figures.update(
+            target_ms=100, database=database.split(":")[0], items=args.items, faces_per_item=2, requests=args.repeats
+        )
         last = (args.items + 19) // 20
-        for label, url in [
-            ("gallery page 1", "/gallery/"),
-            ("gallery page 25", "/gallery/?page=25"),
-            ("gallery, emotion filter", "/gallery/?emotion=happy"),
-            ("API list page 1", "/api/media/"),
-            (f"API list page {last}", f"/api/media/?page={last}"),
-            ("API list, status filter", "/api/media/?status=done&page=3"),
-            ("dashboard", "/dashboard/"),
+        for key, label, url in [
+            ("gallery_page_1", "gallery page 1", "/gallery/"),
+            ("gallery_page_25", "gallery page 25", "/gallery/?page=25"),
+            ("gallery_emotion_filter", "gallery, emotion filter", "/gallery/?emotion=happy"),
+            ("api_list_page_1", "API list page 1", "/api/media/"),
+            ("api_list_last_page", f"API list page {last}", f"/api/media/?page={last}"),
+            ("api_list_status_filter", "API list, status filter", "/api/media/?status=done&page=3"),
+            ("dashboard", "dashboard", "/dashboard/"),
         ]:
             median, worst, queries = measure(client, url, args.repeats)
             print(f"  {label:26s} median {median:6.1f} ms  max {worst:6.1f} ms  {queries:2d} SQL queries")
+            figures.section("pages")[key] = {"url": url, "median_ms": median, "max_ms": worst, "sql_queries": queries}
         connections.close_all()
+    figures.finish()
 
 
 if __name__ == "__main__":

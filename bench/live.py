@@ -14,7 +14,6 @@ Without CELERY_BROKER_URL it measures the embedded default (filesystem broker an
 Prints figures; asserts nothing, but exits 1 when a target is missed.
 """
 
-import argparse
 import collections
 import http.client
 import json
@@ -23,25 +22,19 @@ import sys
 import threading
 import time
 import uuid
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import _common  # noqa: F401  (first: thread settings, the repository root on sys.path)
 
-from bench._common import training_paused  # noqa: E402
-from bench._platform import Platform, get_json, photo_640x480, post_photo  # noqa: E402
+from bench._platform import Platform, get_json, photo_640x480, post_photo
 
 
 def frame_320x240() -> bytes:
-    """The astronaut's head and shoulders as a 320 x 240 JPEG (one face), as the Live page sends it."""
-    import io
+    """The astronaut's head and shoulders (tests/live/frames.py) as a 320 x 240 JPEG of quality 80 (one face),
+    as the Live page sends it."""
+    from tests.live.frames import face_picture
+    from tests.photos import encode
 
-    from PIL import Image
-    from skimage import data
-
-    picture = Image.fromarray(data.astronaut()[0:384, 64:576]).resize((320, 240), Image.LANCZOS)
-    buffer = io.BytesIO()
-    picture.save(buffer, "JPEG", quality=80)
-    return buffer.getvalue()
+    return encode(face_picture(320, 240), quality=80)
 
 
 class LiveClient:
@@ -91,7 +84,7 @@ def warm(client: LiveClient, frame: bytes, timeout: float = 180) -> None:
     raise RuntimeError(f"No answer with a face after {timeout} s (last: {status} {answer})")
 
 
-def round_trip(site: Platform, token: str, frames: int) -> bool:
+def round_trip(site: Platform, token: str, frames: int, figures: dict) -> bool:
     frame = frame_320x240()
     client = LiveClient(site.url, token)
     warm(client, frame)
@@ -105,15 +98,21 @@ def round_trip(site: Platform, token: str, frames: int) -> bool:
             worker_ms.append(answer["timings_ms"]["worker_ms"])
         time.sleep(0.05)  # a browser tab's pace, so each frame meets an idle worker
     print(f"round trip, {frames} frames of 320x240 ({len(frame) // 1024} KB), one at a time: {dict(codes)}")
-    for name, values in (("HTTP POST to reply", http_ms), ("web -> broker -> worker -> web", broker_ms),
-                         ("inside the worker", worker_ms)):  # fmt: skip
+    figures.update(frames=frames, frame_kb=len(frame) // 1024, status_codes=dict(codes))
+    for name, key, values in (("HTTP POST to reply", "http", http_ms),
+                              ("web -> broker -> worker -> web", "broker", broker_ms),
+                              ("inside the worker", "worker", worker_ms)):  # fmt: skip
         print(f"  {name:32s} median {statistics.median(values):6.1f} ms   p95 {percentile(values, 95):6.1f} ms")
+        figures[key] = {"median_ms": statistics.median(values), "p95_ms": percentile(values, 95)}
     if codes[503]:
         print("  live worker's log (tail):\n" + site.log("live")[-3000:])
-    return statistics.median(http_ms) < 60 and percentile(http_ms, 95) < 150
+    figures["target_met"] = statistics.median(http_ms) < 60 and percentile(http_ms, 95) < 150
+    return figures["target_met"]
 
 
-def load(site: Platform, tokens: list[str], users: int, fps: float, seconds: float, upload_every: float) -> bool:
+def load(
+    site: Platform, tokens: list[str], users: int, fps: float, seconds: float, upload_every: float, figures: dict
+) -> bool:
     frame = frame_320x240()
     photo = photo_640x480()
     for token in tokens[:users]:
@@ -176,21 +175,43 @@ def load(site: Platform, tokens: list[str], users: int, fps: float, seconds: flo
     ticks = len(results) + sum(dropped.values())
     deadline_ms = 1000
     done = collections.Counter(final.values())
+    median = statistics.median([ms for *_, ms in results])
     print(
         f"load: {users} users x {fps:g} frames/s for {seconds:g} s beside an upload every {upload_every:g} s\n"
         f"  frames sent {len(results)} of {ticks} ticks (dropped while one was in flight: {sum(dropped.values())}), "
         f"replies {dict(codes)}\n"
         f"  answered with faces {with_faces}/{len(results)} = {share:.1%} of frames sent "
         f"({with_faces / ticks if ticks else 0:.1%} of ticks); latency median "
-        f"{statistics.median([ms for *_, ms in results]):.0f} ms, p95 {p95:.0f} ms (deadline {deadline_ms} ms)\n"
+        f"{median:.0f} ms, p95 {p95:.0f} ms (deadline {deadline_ms} ms)\n"
         f"  uploads: {len(uploads)} sent, {len(accepted)} accepted, final states {dict(done)}, "
         f"all finished {drained:.1f} s after the live load stopped"
     )
-    return share >= 0.9 and p95 < deadline_ms and done.get("done", 0) == len(uploads)
+    figures.update(
+        users=users,
+        fps=fps,
+        seconds=seconds,
+        upload_every_s=upload_every,
+        frames_sent=len(results),
+        ticks=ticks,
+        dropped=sum(dropped.values()),
+        status_codes=dict(codes),
+        answered_with_faces=with_faces,
+        share_of_sent=share,
+        share_of_ticks=with_faces / ticks if ticks else 0.0,
+        median_ms=median,
+        p95_ms=p95,
+        deadline_ms=deadline_ms,
+        uploads_sent=len(uploads),
+        uploads_accepted=len(accepted),
+        upload_states=dict(done),
+        uploads_finished_after_s=drained,
+        target_met=share >= 0.9 and p95 < deadline_ms and done.get("done", 0) == len(uploads),
+    )
+    return figures["target_met"]
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = _common.parser(__doc__)
     parser.add_argument("--frames", type=int, default=200, help="Frames for the round-trip figure.")
     parser.add_argument("--users", type=int, default=4)
     parser.add_argument("--fps", type=float, default=5)
@@ -199,17 +220,21 @@ def main():
     parser.add_argument("--threads", type=int, default=8, help="gunicorn gthread threads per web process.")
     parser.add_argument("--skip-load", action="store_true")
     args = parser.parse_args()
+    figures = _common.Figures(__file__, enabled=args.json)
     ok = True
-    with training_paused(), Platform(web_workers=1) as site:
+    with _common.training_paused(), Platform(web_workers=1) as site:
         print(f"broker: {site.broker}; database: {site.database.split('@')[-1]}")
+        figures.update(broker=site.broker, database=site.database.split("@")[-1], web_threads=args.threads)
         site.start_worker(queues="live", name="live")
         site.start_worker(queues="celery", name="uploads")
         site.start_web(threads=args.threads)
         tokens = site.create_users(args.users + 1)
-        ok &= round_trip(site, tokens[0], args.frames)
+        ok &= round_trip(site, tokens[0], args.frames, figures.section("round_trip"))
         if not args.skip_load:
-            ok &= load(site, tokens, args.users, args.fps, args.seconds, args.upload_every)
+            ok &= load(site, tokens, args.users, args.fps, args.seconds, args.upload_every, figures.section("load"))
     print("targets met" if ok else "a target was missed")
+    figures["targets_met"] = bool(ok)
+    figures.finish()
     sys.exit(0 if ok else 1)
 
 

@@ -10,22 +10,20 @@ with a message and only this project is measured.
 
 Prints accuracy, macro-F1, detection rate, median milliseconds and photos per second of each, and
 the ratios. ``--photos`` defaults to ../shared/data/realfaces-dev (its ``labels.csv`` format is
-described in ``ml.photoset``).
+described in ``ml.evaluation.photoset``).
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-import _common
+import _common  # noqa: F401  (first: thread settings, the repository root on sys.path)
 import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
@@ -123,10 +121,9 @@ def summary(photos, result: dict) -> dict:
 
 
 def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p = _common.parser(__doc__)
     p.add_argument("--photos", default=str(DEFAULT_PHOTOS), help="folder with labels.csv")
     p.add_argument("--limit", type=int, help="only the first N photos")
-    p.add_argument("--json", action="store_true", help="end stdout with one JSON line")
     args = p.parse_args()
 
     import ml
@@ -135,15 +132,14 @@ def main() -> None:
     photos = photoset.read_labels(args.photos)[: args.limit]
     paths = [str(ph.path) for ph in photos]
     python = fer_python()
+    figures = _common.Figures(__file__, enabled=args.json)
+    figures.update(photos=len(photos), cores=1)
     results = {}
     with _common.training_paused():
         results[f"facet {ml.MODEL_VERSION}"] = summary(photos, run_ours(paths))
         if python:
             results[f"fer {FER_VERSION}"] = summary(photos, run_fer(python, paths))
-    cpu = platform.processor() or platform.machine()
-    with open("/proc/cpuinfo") as f:
-        cpu = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), cpu)
-    print(f"# {len(photos)} photos of {args.photos}; one core ({cpu}), one thread each")
+    print(f"# {len(photos)} photos of {args.photos}; one core ({figures['cpu']}), one thread each")
     print(f"{'':<44}{'accuracy':>9}{'macro-F1':>9}{'detected':>9}{'median ms':>10}{'photos/s':>9}")
     for name, r in results.items():
         print(
@@ -162,8 +158,9 @@ def main() -> None:
             f"this project / fer: {ratios['throughput']:.2f}x the photos per second; accuracy "
             f"{ratios['accuracy_points']:+.1f} points; detection rate {ratios['detection_rate_points']:+.1f} points"
         )
-    if args.json:
-        print(json.dumps(results))
+    # The keys --json always had: {"facet VERSION": {...}, "fer VERSION": {...}, "ratio": {...}}.
+    figures.update(results)
+    figures.finish()
 
 
 if __name__ == "__main__":

@@ -8,9 +8,7 @@ can find with the default detector settings.
 
 from __future__ import annotations
 
-import argparse
-
-import _common  # noqa: F401  (thread settings before NumPy loads)
+import _common  # noqa: F401  (first: thread settings, the repository root on sys.path)
 import numpy as np
 
 
@@ -41,7 +39,7 @@ def small_face_scene(photo: np.ndarray, face_px: int = 40) -> np.ndarray:
 
 
 def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p = _common.parser(__doc__)
     p.add_argument("--repeats", type=int, default=40)
     p.add_argument(
         "--min-faces",
@@ -49,6 +47,7 @@ def main() -> None:
         help="comma-separated min_face settings to compare (the first is the default)",
     )
     args = p.parse_args()
+    figures = _common.Figures(__file__, enabled=args.json)
 
     from skimage import data as skdata
 
@@ -59,18 +58,19 @@ def main() -> None:
     _common.pin_to_one_core()
     photo = skdata.astronaut()
     scenes = {
-        "640x480": letterbox(photo, 640, 480),
-        "1920x1080": letterbox(photo, 1920, 1080),
-        "1920x1080, 40 px face": small_face_scene(photo),
+        ("640x480", "640x480"): letterbox(photo, 640, 480),
+        ("1920x1080", "1920x1080"): letterbox(photo, 1920, 1080),
+        ("1920x1080, 40 px face", "1920x1080_40px_face"): small_face_scene(photo),
     }
     print(f"model {ml.MODEL_VERSION}; default detector {DetectorSettings()}")
+    figures.update(model=ml.MODEL_VERSION, detector=str(DetectorSettings()), repeats=args.repeats)
     print(
         f"{'scene':<24}{'min_face':>9}{'faces':>6}{'median ms':>11}{'p90 ms':>8}{'detect ms':>10}"
         f"{'classify ms':>12}{'smallest px':>12}"
     )
     with _common.training_paused():
         warm_up()
-        for name, image in scenes.items():
+        for (name, key), image in scenes.items():
             for min_face in (int(v) for v in args.min_faces.split(",")):
                 settings = DetectorSettings(min_face=min_face)
                 faces = analyze_image(image, settings=settings)
@@ -89,6 +89,15 @@ def main() -> None:
                     f"{name:<24}{min_face:>9}{len(faces):>6}{_common.median_ms(samples):>11.1f}"
                     f"{_common.p90_ms(samples):>8.1f}{detect:>10.1f}{classify:>12.1f}{smallest:>12}"
                 )
+                figures.section("scenes", key)[f"min_face_{min_face}"] = {
+                    "faces": len(faces),
+                    "median_ms": _common.median_ms(samples),
+                    "p90_ms": _common.p90_ms(samples),
+                    "detect_ms": detect,
+                    "classify_ms": classify,
+                    "smallest_px": smallest,
+                }
+    figures.finish()
 
 
 if __name__ == "__main__":

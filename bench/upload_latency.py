@@ -10,16 +10,13 @@ process, one worker process; photos are sent one at a time, each after the previ
 the worker is idle when each arrives. Prints figures; asserts nothing.
 """
 
-import argparse
 import statistics
-import sys
 import time
 from datetime import datetime
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import _common  # noqa: F401  (first: thread settings, the repository root on sys.path)
 
-from bench._platform import Platform, get_json, photo_640x480, post_photo  # noqa: E402
+from bench._platform import Platform, get_json, photo_640x480, post_photo
 
 
 def upload_and_wait(site, token, body, timeout=300):
@@ -41,9 +38,10 @@ def upload_and_wait(site, token, body, timeout=300):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = _common.parser(__doc__)
     parser.add_argument("--photos", type=int, default=20)
     args = parser.parse_args()
+    figures = _common.Figures(__file__, enabled=args.json)
     body = photo_640x480()
     with Platform(web_workers=1) as site:
         site.start_worker()
@@ -57,14 +55,26 @@ def main():
             timings.append(item_timings)
             time.sleep(0.2)
         latencies.sort()
-        print(f"broker: {site.broker.split('://')[0]}, database: {site.database.split(':')[0]}")
+        figures.update(
+            broker=site.broker.split("://")[0],
+            database=site.database.split(":")[0],
+            photos=len(latencies),
+            median_ms=statistics.median(latencies),
+            p90_ms=latencies[int(0.9 * (len(latencies) - 1))],
+            min_ms=latencies[0],
+            max_ms=latencies[-1],
+            target_median_ms=1000,
+        )
+        print(f"broker: {figures['broker']}, database: {figures['database']}")
         print(f"upload -> finished_at, {len(latencies)} photos of 640x480 one at a time (idle worker):")
         print(
-            f"  median {statistics.median(latencies):.0f} ms, p90 {latencies[int(0.9 * (len(latencies) - 1))]:.0f} ms,"
+            f"  median {figures['median_ms']:.0f} ms, p90 {figures['p90_ms']:.0f} ms,"
             f" min {latencies[0]:.0f} ms, max {latencies[-1]:.0f} ms  (target: median < 1000 ms)"
         )
         for key in ("queue_ms", "decode_ms", "detect_ms", "classify_ms", "total_ms"):
-            print(f"  {key:12s} median {statistics.median(t[key] for t in timings):7.1f}")
+            figures.section("timings_median")[key] = statistics.median(t[key] for t in timings)
+            print(f"  {key:12s} median {figures['timings_median'][key]:7.1f}")
+    figures.finish()
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-import _common  # noqa: F401  (thread settings before NumPy loads)
+import _common  # noqa: F401  (first: thread settings, the repository root on sys.path)
 
 REPO = Path(__file__).resolve().parents[1]
 SIZES_MP = (1, 12, 25, 49)
@@ -95,7 +95,7 @@ def child_worker(media_id: str) -> dict:
     warm_up()
     result = _measure(lambda: analyze_media(media_id))
     media = Media.objects.get(pk=media_id)
-    result.update(status=media.status, error=media.error, faces=media.faces.count())
+    result.update(status=media.status, error=media.error, faces=media.face_count)
     return result
 
 
@@ -130,16 +130,17 @@ def _run_child(kind: str, arg: str, env: dict) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = _common.parser(__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES_MP), help="megapixels")
     parser.add_argument("--formats", nargs="+", default=["PNG", "JPEG"])
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.child:
+    if args.child:  # a fresh process for one measurement: one JSON line for the parent
         kind, arg = args.child
         print(json.dumps(child_web(arg) if kind == "web" else child_worker(arg)))
         return
 
+    figures = _common.Figures(__file__, enabled=args.json)
     folder = Path(tempfile.mkdtemp(prefix="bench-upload-memory-"))
     env = {
         **os.environ,
@@ -163,11 +164,24 @@ def main() -> None:
             if worker["status"] != "done":
                 print(f"# {megapixels} MP {image_format}: {worker['status']} {worker['error']}", file=sys.stderr)
             label = f"{megapixels} MP {image_format}"
+            figures.section("photos")[f"{megapixels}mp_{image_format.lower()}"] = {
+                "file_mb": web["body_mb"],
+                "stored": web["stored"],
+                "web_base_mb": web["before"],
+                "web_peak_above_base_mb": web["peak"],
+                "web_kept_above_base_mb": web["kept"],
+                "worker_base_mb": worker["before"],
+                "worker_peak_above_base_mb": worker["peak"],
+                "worker_kept_above_base_mb": worker["kept"],
+                "faces": worker["faces"],
+                "status": worker["status"],
+            }
             print(
                 f"{label:>16} {web['body_mb']:8.2f} {web['stored']:>11} | {web['peak']:8.0f} {web['kept']:6.0f} |"
                 f" {worker['peak']:11.0f} {worker['kept']:6.0f}   (faces {worker['faces']}, base web"
                 f" {web['before']:.0f} / worker {worker['before']:.0f})"
             )
+    figures.finish()
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
-import _common
+import _common  # noqa: F401  (first: thread settings, the repository root on sys.path)
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
@@ -100,29 +100,44 @@ def warm() -> None:
     warm_up()
 
 
-def speed(folder: Path, name: str, size: tuple[int, int], seconds: float, sample_fps: float | None) -> None:
+def speed(folder: Path, name: str, size: tuple[int, int], seconds: float, sample_fps: float | None) -> dict:
     path = make_clip(folder / f"{name}.mp4", *size, seconds)
     sampling = f"{sample_fps:g} fps" if sample_fps else "every frame"
+    figures = {"size": f"{size[0]}x{size[1]}", "clip_s": seconds, "clip_mb": path.stat().st_size / 1e6}
+    figures["sample_fps"] = sample_fps  # null: every frame
     for playable in (False, True):
         result = run_once(path, sample_fps, playable)
         what = "analysis + playable copy" if playable else "analysis alone"
+        figures["analysis_and_playable_copy" if playable else "analysis"] = {
+            key: result[key] for key in ("seconds", "x_real_time", "rows", "people")
+        }
         print(
             f"{name} ({size[0]}x{size[1]} 30 fps H.264, {seconds:g} s, {path.stat().st_size / 1e6:.1f} MB), "
             f"sampling {sampling}, {what}: {result['seconds']} s = {result['x_real_time']}x real time "
             f"({result['rows']} rows, {result['people']} people)",
             flush=True,
         )
+    return figures
 
 
-def memory(folder: Path, minutes_long: float) -> None:
+def memory(folder: Path, minutes_long: float) -> dict:
     """Peak RSS of fresh processes analysing a 30-second and a long clip (480p30, default sampling)."""
-    results = {}
-    for label, seconds, preset in (("30 s", 30, "medium"), (f"{minutes_long:g} min", minutes_long * 60, "ultrafast")):
+    results, figures = {}, {}
+    for label, key, seconds, preset in (
+        ("30 s", "clip_30s", 30, "medium"),
+        (f"{minutes_long:g} min", "clip_long", minutes_long * 60, "ultrafast"),
+    ):
         path = make_clip(folder / f"mem-{seconds:g}.mp4", 854, 480, seconds, preset=preset)
         done = subprocess.run(
             [sys.executable, str(HERE / "video.py"), "--child", str(path)], capture_output=True, text=True, check=True
         )
         results[label] = json.loads(done.stdout.strip().splitlines()[-1])
+        figures[key] = {
+            "clip_s": seconds,
+            "clip_mb": path.stat().st_size / 1e6,
+            "peak_rss_mb": results[label]["peak_rss_mb"],
+            "x_real_time": results[label]["x_real_time"],
+        }
         print(
             f"memory, {label} clip (854x480 30 fps H.264, {path.stat().st_size / 1e6:.1f} MB), analysis + playable "
             f"copy: peak RSS {results[label]['peak_rss_mb']:.0f} MB ({results[label]['x_real_time']}x real time)",
@@ -130,6 +145,8 @@ def memory(folder: Path, minutes_long: float) -> None:
         )
     short, long = (results[key]["peak_rss_mb"] for key in results)
     print(f"memory growth from 30 s to {minutes_long:g} min: {long - short:+.0f} MB (target: within 50 MB)")
+    figures.update(growth_mb=long - short, target_growth_mb=50)
+    return figures
 
 
 def child(path: str) -> None:
@@ -139,11 +156,11 @@ def child(path: str) -> None:
     warm()
     result = run_once(Path(path), 5.0, True)
     result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps(result))
+    print(json.dumps(result))  # for the parent, which reads the last line
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = _common.parser(__doc__)
     parser.add_argument("--seconds", type=float, default=30, help="length of the speed clips")
     parser.add_argument("--long-minutes", type=float, default=10, help="length of the long memory clip")
     parser.add_argument("--skip-memory", action="store_true")
@@ -154,16 +171,18 @@ def main() -> None:
     if args.child:
         child(args.child)
         return
+    figures = _common.Figures(__file__, enabled=args.json)
     _common.pin_to_one_core()
     np.random.seed(0)
     pause = _common.training_paused() if args.pause_training else _nothing()
     with pause, tempfile.TemporaryDirectory() as folder:
         warm()
         if not args.skip_speed:
-            speed(Path(folder), "720p30", (1280, 720), args.seconds, 5.0)
-            speed(Path(folder), "480p30", (854, 480), args.seconds, None)
+            figures.section("speed")["720p30"] = speed(Path(folder), "720p30", (1280, 720), args.seconds, 5.0)
+            figures.section("speed")["480p30"] = speed(Path(folder), "480p30", (854, 480), args.seconds, None)
         if not args.skip_memory:
-            memory(Path(folder), args.long_minutes)
+            figures["memory"] = memory(Path(folder), args.long_minutes)
+    figures.finish()
 
 
 class _nothing:

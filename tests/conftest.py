@@ -72,6 +72,12 @@ def astronaut_jpeg() -> bytes:
     return encode(astronaut())
 
 
+@pytest.fixture
+def private_webhook_addresses(settings):
+    """Webhooks may be sent to 127.0.0.1 and other private addresses (the tests' receivers listen there)."""
+    settings.FER_WEBHOOK_ALLOW_PRIVATE = True
+
+
 # --- A real Celery worker --------------------------------------------------------------------------
 
 

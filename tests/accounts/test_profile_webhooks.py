@@ -6,10 +6,7 @@ from django.test import Client
 
 from analysis.models import WebhookDelivery, WebhookEndpoint, WebhookMessage
 
-
-@pytest.fixture(autouse=True)
-def _private_allowed(settings):
-    settings.FER_WEBHOOK_ALLOW_PRIVATE = True
+pytestmark = pytest.mark.usefixtures("private_webhook_addresses")
 
 
 @pytest.fixture

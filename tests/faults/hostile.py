@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tests.analysis.test_upload_validation import png_header_only
+from tests.analysis.media.test_upload_validation import png_header_only
 from tests.photos import astronaut, encode
 from tests.videos import blank_clip, clip_file, truncated
 

@@ -10,7 +10,7 @@ import pytest
 
 from analysis.jobs import dispatch
 from tests.analysis.clips import api_client
-from tests.analysis.test_file_ranges import hostile_headers
+from tests.analysis.media.test_file_ranges import hostile_headers
 from tests.videos import clip_file, clip_upload
 
 pytestmark = pytest.mark.faults

@@ -120,7 +120,7 @@ def test_a_large_photo_is_still_analysed_and_its_boxes_are_in_the_stored_images_
     assert media.status == Media.Status.DONE and media.face_count == 1
     (face,) = media.photo_faces
     x, y, w, h = face.box
-    # The astronaut's face is centred near (210, 120) of 512 x 512 (tests/analysis/test_analysis_service.py).
+    # The astronaut's face is centred near (210, 120) of 512 x 512 (tests/analysis/media/test_analysis_service.py).
     assert x + w <= 512 and y + h <= 512, face.box
     assert 120 < x + w / 2 < 300 and 40 < y + h / 2 < 200, face.box
 

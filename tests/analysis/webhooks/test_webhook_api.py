@@ -5,12 +5,9 @@ from rest_framework.test import APIClient
 
 from analysis.models import WebhookEndpoint
 
+pytestmark = pytest.mark.usefixtures("private_webhook_addresses")
+
 URL = "https://127.0.0.1/hook"
-
-
-@pytest.fixture(autouse=True)
-def _private_allowed(settings):
-    settings.FER_WEBHOOK_ALLOW_PRIVATE = True
 
 
 @pytest.fixture

@@ -18,12 +18,9 @@ from analysis.models import AnnotatedCopy, Media, WebhookEndpoint, WebhookMessag
 from tests.analysis.helpers import finished_photo
 from tests.photos import astronaut, encode, upload
 
+pytestmark = pytest.mark.usefixtures("private_webhook_addresses")
+
 ALL_EVENTS = ["media.done", "media.failed", "media.cancelled", "annotated.done"]
-
-
-@pytest.fixture(autouse=True)
-def _private_allowed(settings):
-    settings.FER_WEBHOOK_ALLOW_PRIVATE = True
 
 
 @pytest.fixture

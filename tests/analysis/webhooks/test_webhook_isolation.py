@@ -7,10 +7,7 @@ from analysis.media.services import cancel_media, create_media
 from analysis.models import WebhookDelivery, WebhookEndpoint, WebhookMessage
 from tests.photos import astronaut, encode, upload
 
-
-@pytest.fixture(autouse=True)
-def _private_allowed(settings):
-    settings.FER_WEBHOOK_ALLOW_PRIVATE = True
+pytestmark = pytest.mark.usefixtures("private_webhook_addresses")
 
 
 @pytest.fixture

@@ -29,9 +29,9 @@ from bench._platform import Platform, get_json, photo_640x480, post_photo
 
 
 def frame_320x240() -> bytes:
-    """The astronaut's head and shoulders (tests/live/frames.py) as a 320 x 240 JPEG of quality 80 (one face),
+    """The astronaut's head and shoulders (tests/analysis/live/frames.py) as a 320 x 240 JPEG of quality 80 (one face),
     as the Live page sends it."""
-    from tests.live.frames import face_picture
+    from tests.analysis.live.frames import face_picture
     from tests.photos import encode
 
     return encode(face_picture(320, 240), quality=80)

@@ -48,7 +48,7 @@ format: $(VENV)/.installed-dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# Benchmarks print figures; they assert nothing. See README.md for what each measures.
+# Benchmarks print figures; they assert nothing. docs/performance.md says what each measures.
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/upload_latency.py
 	$(BIN)/python bench/gallery.py

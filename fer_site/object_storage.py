@@ -26,7 +26,7 @@ def uses_bucket(environ: Mapping[str, str]) -> bool:
 
 
 def default_storage(environ: Mapping[str, str]) -> dict:
-    """The STORAGES["default"] entry the environment asks for (README: configuration)."""
+    """The STORAGES["default"] entry the environment asks for (docs/configuration.md)."""
     if not uses_bucket(environ):
         return dict(LOCAL)
     from botocore.config import Config  # type: ignore[import-untyped]

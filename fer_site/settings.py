@@ -1,4 +1,4 @@
-"""Settings, all from the environment (twelve-factor); README.md's configuration table lists them.
+"""Settings, all from the environment (twelve-factor); docs/configuration.md lists them.
 
 Defaults suit a developer's machine: SQLite in the project folder, media in ./media, and Celery's
 filesystem transport in ./var/broker, so the site and a worker run with no server installed.
@@ -209,6 +209,12 @@ FER_VIDEO_MAX_FRAMES = env_int("FER_VIDEO_MAX_FRAMES", 10 * 60 * 60)
 FER_VIDEO_MAX_DECODE_SECONDS = env_int("FER_VIDEO_MAX_DECODE_SECONDS", 40 * 60)
 # Per-user API upload rate (DRF throttle syntax).
 FER_UPLOAD_RATE = os.environ.get("FER_UPLOAD_RATE", "60/min")
+# ZIP archives into a collection (issue 26), checked on the archive's directory before anything is
+# stored: 1,000 members is a large study; 2 GB uncompressed, two clips at the clip limit; and no
+# member may expand more than 100-fold past 1 MB (photos and clips barely compress; a bomb does).
+FER_ZIP_MAX_MEMBERS = env_int("FER_ZIP_MAX_MEMBERS", 1000)
+FER_ZIP_MAX_BYTES = env_int("FER_ZIP_MAX_BYTES", 2 * 1024 * 1024 * 1024)
+FER_ZIP_MAX_RATIO = env_int("FER_ZIP_MAX_RATIO", 100)
 # Password guesses through POST /api/auth/token/, per client address.
 FER_TOKEN_RATE = os.environ.get("FER_TOKEN_RATE", "10/min")
 # --- Live camera frames (analysis.live.frames) -----------------------------------------------------------
@@ -266,9 +272,10 @@ FER_WEBHOOK_MAX_ENDPOINTS = env_int("FER_WEBHOOK_MAX_ENDPOINTS", 10)
 # https:// only, to public addresses only; these lift that for tests and closed networks.
 FER_WEBHOOK_ALLOW_HTTP = env_bool("FER_WEBHOOK_ALLOW_HTTP", False)
 FER_WEBHOOK_ALLOW_PRIVATE = env_bool("FER_WEBHOOK_ALLOW_PRIVATE", False)
-# The site's public address (https://facet.example.com): a webhook's item then has the same absolute
-# URLs as GET /api/media/<id>/ (a worker has no request to take the host from); relative when empty.
-FER_SITE_URL = os.environ.get("FER_SITE_URL", "")
+# The site's public address (https://facet.example.com): a webhook's item and the account export's
+# items/<id>.json then have the same absolute URLs as GET /api/media/<id>/ (a worker has no request to
+# take the host from). The default is where `make run` serves; set it in production.
+FER_SITE_URL = os.environ.get("FER_SITE_URL") or "http://127.0.0.1:8000"
 
 # --- Celery --------------------------------------------------------------------------------------------
 _broker_dir = Path(os.environ.get("FER_BROKER_DIR", BASE_DIR / "var" / "broker"))

@@ -1,7 +1,7 @@
 """`manage.py devserver`: the site, a Celery worker and the sweeper (beat) together, for development.
 
 Production runs these as separate services (gunicorn; `celery worker` on any number of machines;
-exactly one `celery beat`); see README.md.
+exactly one `celery beat`); see docs/operations.md.
 """
 
 import os

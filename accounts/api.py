@@ -1,28 +1,23 @@
 """POST /api/auth/token/: a username and password exchanged for the user's API token."""
 
-from django.conf import settings
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import parsers, serializers
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
-from rest_framework.throttling import SimpleRateThrottle
 
 from accounts import ratelimit
 from analysis.privacy import activity
+from analysis.web.limits import AddressThrottle
 from ml.video_io import duration_text
 
 
-class TokenThrottle(SimpleRateThrottle):
-    """Per client address, so password guessing through the API is as slow as through the log-in page."""
+class TokenThrottle(AddressThrottle):
+    """Per client address (the socket's, never a forged X-Forwarded-For), so password guessing through
+    the API is as slow as through the log-in page."""
 
     scope = "token"
-
-    def get_rate(self):
-        return settings.FER_TOKEN_RATE
-
-    def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+    rate_setting = "FER_TOKEN_RATE"
 
 
 class ObtainTokenView(ObtainAuthToken):

@@ -18,6 +18,8 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 
+from analysis.web import addresses
+
 # Five wrong passwords in a quarter of an hour is more than typos explain; a person who forgot
 # their password has the reset link on the same page.
 DEFAULT_LIMIT = 5
@@ -33,9 +35,9 @@ def window_s() -> int:
 
 
 def client_address(request) -> str:
-    # REMOTE_ADDR only: X-Forwarded-For is client-controlled unless a trusted proxy rewrites it,
-    # and honouring it blindly would let anyone reset their counter by sending a new header.
-    return (request.META.get("REMOTE_ADDR") if request is not None else None) or "unknown"
+    # The one rule (analysis.web.addresses): X-Forwarded-For is client-controlled unless trusted
+    # proxies (FER_TRUSTED_PROXIES) write it, and honouring it blindly would let anyone reset a counter.
+    return addresses.client_address(request)
 
 
 def _key(username: str, address: str) -> str:

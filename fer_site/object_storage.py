@@ -7,7 +7,13 @@ file goes through django-storages' S3 backend (AWS S3, MinIO, Cloudflare R2, Cep
 from collections.abc import Mapping
 
 LOCAL = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
-S3_BACKEND = "storages.backends.s3.S3Storage"
+# django-storages' S3 backend with a total deadline per storage call (analysis.jobs.bucket).
+S3_BACKEND = "analysis.jobs.bucket.BucketStorage"
+# A storage call (head, put, one part, get) gives up after this many seconds in all, its retries included,
+# so an upload to a hung bucket answers 503 in seconds, not after four read time-outs (issue 25).
+DEFAULT_DEADLINE_S = 15
+# Attempts per call (botocore's standard retries); each attempt's time-outs are a share of the deadline.
+ATTEMPTS = 3
 # A file URL redirects to a presigned URL valid this long at most: long enough to follow the redirect
 # and start a download, short enough that a copied link stops working soon.
 MAX_URL_SECONDS = 300
@@ -34,13 +40,16 @@ def default_storage(environ: Mapping[str, str]) -> dict:
     endpoint = environ.get("AWS_S3_ENDPOINT_URL") or None
     # A custom endpoint (MinIO, moto, Ceph) is usually addressed by path; AWS itself by host name.
     addressing = environ.get("AWS_S3_ADDRESSING_STYLE") or ("path" if endpoint else "auto")
+    deadline_s = _int(environ, "FER_STORAGE_DEADLINE_S", DEFAULT_DEADLINE_S)
+    # Each attempt may wait a third of the deadline for the connection and as long for each read, so
+    # three attempts of a hung bucket end by the deadline; no retry starts after it (analysis.jobs.bucket).
+    share = max(1, deadline_s // ATTEMPTS)
     client_config = Config(
         s3={"addressing_style": addressing},
         signature_version="s3v4",
-        # Fail fast on an unreachable endpoint rather than holding a worker or request for a minute.
-        connect_timeout=_int(environ, "AWS_S3_CONNECT_TIMEOUT", 5),
-        read_timeout=_int(environ, "AWS_S3_READ_TIMEOUT", 60),
-        retries={"max_attempts": 3, "mode": "standard"},
+        connect_timeout=min(_int(environ, "AWS_S3_CONNECT_TIMEOUT", share), share),
+        read_timeout=min(_int(environ, "AWS_S3_READ_TIMEOUT", share), share),
+        retries={"total_max_attempts": ATTEMPTS, "mode": "standard"},
     )
     return {
         "BACKEND": S3_BACKEND,
@@ -59,5 +68,6 @@ def default_storage(environ: Mapping[str, str]) -> dict:
             # As on a local folder: a name in use gets a suffix (analysis.jobs.storage.save_replacing replaces).
             "file_overwrite": False,
             "max_memory_size": MAX_MEMORY_BYTES,
+            "deadline_s": deadline_s,
         },
     }

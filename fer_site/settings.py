@@ -71,6 +71,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Under /api/, every error is JSON (a storage outage a 503 with Retry-After), never the HTML page.
+    "analysis.web.errors.ApiErrorsAsJson",
     # Serves collected static files in production without a separate web server.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -125,9 +127,16 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache (rate limits) ------------------------------------------------------------------------
 # Rate limits must be counted in one place for all web processes: set CACHE_URL to a Redis URL in
 # production. Use a Redis database of its own: the cache may be flushed, the broker's queue must not.
+# The Redis cache fails open (analysis.web.cache): while Redis is down, limits are counted per process
+# with a logged warning, and nothing is refused because of the cache. Short socket time-outs: a paused
+# Redis costs a request one second, then the process stops asking it for a few seconds.
 if os.environ.get("CACHE_URL"):
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["CACHE_URL"]}
+        "default": {
+            "BACKEND": "analysis.web.cache.FailOpenRedisCache",
+            "LOCATION": os.environ["CACHE_URL"],
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -232,8 +241,14 @@ FER_RECORDING_RATE = os.environ.get("FER_RECORDING_RATE", "30/hour")
 # Failed log-ins per username + client address before every log-in path refuses for the window.
 LOGIN_FAILURE_LIMIT = env_int("FER_LOGIN_FAILURE_LIMIT", 5)
 LOGIN_FAILURE_WINDOW_S = env_int("FER_LOGIN_FAILURE_WINDOW_S", 15 * 60)
+# How many proxies in front of the site append to X-Forwarded-For (analysis.web.addresses). 0: the
+# socket's address is the client's, and the header, which any client can write, is never read.
+FER_TRUSTED_PROXIES = env_int("FER_TRUSTED_PROXIES", 0)
 # Uploads go to temporary files above 2.5 MB rather than memory, so ten parallel uploads stay small.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# A bucket's storage call gives up after this, retries included (fer_site.object_storage reads it too):
+# an upload while the bucket hangs answers 503 with Retry-After instead of holding a web thread.
+FER_STORAGE_DEADLINE_S = env_int("FER_STORAGE_DEADLINE_S", object_storage.DEFAULT_DEADLINE_S)
 
 # --- Jobs --------------------------------------------------------------------------------------------
 # A photo takes well under a second; a job whose heartbeat is this old has lost its worker.
@@ -365,6 +380,8 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # DRF's own address rule (anonymous throttles) is analysis.web.addresses': trust no header unless set.
+    "NUM_PROXIES": FER_TRUSTED_PROXIES,
     "DEFAULT_THROTTLE_RATES": {
         "uploads": FER_UPLOAD_RATE,
         "token": FER_TOKEN_RATE,

@@ -5,8 +5,14 @@ Nothing leaves the machine: the server, and every URL it signs, is on 127.0.0.1.
 """
 
 import logging
+import os
+import signal
 import socket
+import subprocess
+import sys
+import time
 import uuid
+from pathlib import Path
 
 from tests.services import require_service
 
@@ -71,3 +77,62 @@ def start_s3_server() -> S3Server:
     except ImportError as exc:
         require_service("an S3-compatible server (moto[server], requirements-dev.txt)", False, str(exc))
     return S3Server()
+
+
+class S3Process(S3Server):
+    """moto's server as a process of its own (``moto_server``), so that a test or a benchmark can kill it,
+    or pause it with SIGSTOP (a hung bucket), and start it again on the same port. Its buckets live in
+    its memory: a killed server comes back empty (``new_bucket(name)`` makes the bucket again)."""
+
+    def __init__(self, port: int | None = None):
+        self.port = port or free_port()
+        self.endpoint = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen | None = None
+        self.start()
+
+    def start(self, timeout: float = 60) -> "S3Process":
+        binary = Path(sys.executable).with_name("moto_server")
+        self.process = subprocess.Popen(
+            [str(binary), "-H", "127.0.0.1", "-p", str(self.port)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                    return self
+            except OSError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"moto_server did not start on port {self.port}") from None
+                time.sleep(0.1)
+
+    def kill(self) -> None:
+        """kill -9: connections are refused until ``start()``."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        self.process = None
+
+    stop = kill
+
+    def pause(self) -> None:
+        """SIGSTOP: connections are accepted by the kernel and never answered (a hung bucket)."""
+        assert self.process is not None
+        os.kill(self.process.pid, signal.SIGSTOP)
+
+    def resume(self) -> None:
+        assert self.process is not None
+        os.kill(self.process.pid, signal.SIGCONT)
+
+    def new_bucket(self, name: str | None = None) -> str:
+        name = name or f"facet-test-{uuid.uuid4().hex[:12]}"
+        self.client().create_bucket(Bucket=name)
+        return name
+
+
+def start_s3_process() -> S3Process:
+    binary = Path(sys.executable).with_name("moto_server")
+    require_service("moto_server (moto[server], requirements-dev.txt)", binary.exists(), f"no {binary}")
+    return S3Process()

@@ -11,13 +11,14 @@ from django.dispatch import receiver
 
 from analysis.media.activity import Action, record, recorded
 from analysis.privacy.models import ActivityEntry
+from analysis.web.addresses import client_address
 
 __all__ = ["Action", "prune", "record"]
 
 
 def _address(request) -> str | None:
-    # REMOTE_ADDR, as the log-in rate limit reads it (accounts.ratelimit: X-Forwarded-For is the client's).
-    value = request.META.get("REMOTE_ADDR") if request is not None else None
+    # The one rule for the client's address, as every rate limit reads it (analysis.web.addresses).
+    value = client_address(request) if request is not None else None
     try:
         return str(ipaddress.ip_address(value)) if value else None
     except ValueError:

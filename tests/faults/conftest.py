@@ -6,6 +6,7 @@ else's; this test process's Celery app sends to that server for the test's durat
 redis-server binary the tests skip, or fail under REQUIRE_SERVICES=1 (tests/services.py).
 """
 
+import contextlib
 import time
 from pathlib import Path
 
@@ -113,3 +114,42 @@ def start_worker(broker, start_celery_worker, tmp_path):
         return start_celery_worker(app="tests.analysis.slow_worker", beat=True, env=worker_env), cue
 
     return start
+
+
+@pytest.fixture
+def redis_cache(broker, settings):
+    """The rate-limit cache on the broker's Redis (database 1), as the README's production layout has it."""
+    from django.core.cache import cache
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "analysis.web.cache.FailOpenRedisCache",
+            "LOCATION": broker.url.rsplit("/", 1)[0] + "/1",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+    cache.clear()
+    yield broker
+
+
+# A hung bucket's call gives up after this (FER_STORAGE_DEADLINE_S; production: 15 s).
+STORAGE_DEADLINE_S = "3"
+
+
+@pytest.fixture
+def bucket_process(settings):
+    """A bucket on a moto server process of this test's own (killable, pausable) as the default storage,
+    configured from the README's AWS_* variables as fer_site.settings does, with a short deadline."""
+    from types import SimpleNamespace
+
+    from fer_site import object_storage
+    from tests.s3 import start_s3_process
+
+    server = start_s3_process()
+    name = server.new_bucket()
+    environment = {**server.environment(name), "FER_STORAGE_DEADLINE_S": STORAGE_DEADLINE_S}
+    settings.STORAGES = {**settings.STORAGES, "default": object_storage.default_storage(environment)}
+    yield SimpleNamespace(server=server, name=name, keys=lambda prefix="": server.keys(name, prefix))
+    with contextlib.suppress(OSError, AssertionError):
+        server.resume()
+    server.kill()

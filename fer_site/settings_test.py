@@ -28,3 +28,6 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # WhiteNoise warns about a missing STATIC_ROOT; tests never run collectstatic.
 STATIC_ROOT = os.path.join(TEST_DIR, "static")
 os.makedirs(STATIC_ROOT, exist_ok=True)
+
+# The test client's host: a webhook's body and the account export's items then equal the API's answer.
+FER_SITE_URL = "http://testserver"

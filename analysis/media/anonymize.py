@@ -16,10 +16,10 @@ class AnonymizeForm(forms.Form):
     show_emotion = forms.BooleanField(required=False)
 
 
-def anonymized_context(media: Media) -> dict:
-    """What the item page shows of its blurred copy."""
+def anonymized_context(media: Media, request) -> dict:
+    """What the item page shows of its blurred copy (the API's fields, and the name to save it as)."""
     extension = "jpg" if media.kind == Media.Kind.PHOTO else "mp4"
-    return {**anonymized_fields(media), "name": media.download_name("blurred", extension)}
+    return {**anonymized_fields(media, request), "name": media.download_name("blurred", extension)}
 
 
 @login_required

@@ -20,6 +20,7 @@ from analysis.media.serializers import (
     AcceptedSerializer,
     DetectionSerializer,
     MediaSerializer,
+    MediaUpdateSerializer,
     TrackSerializer,
     UploadSerializer,
     anonymized_fields,
@@ -35,12 +36,25 @@ class DetectionPagination(PageNumberPagination):
     max_page_size = 5000
 
 
+def choice_filter(choices, **kwargs) -> django_filters.ChoiceFilter:
+    """A choice filter whose 400 for an unknown value lists the valid ones."""
+    valid = ", ".join(value for value, _ in choices)
+    message = f"%(value)s is not one of the valid values: {valid}."
+    return django_filters.ChoiceFilter(choices=choices, error_messages={"invalid_choice": message}, **kwargs)
+
+
+# The pages say "clip", the API's kind is "video": the filter takes both.
+KIND_ALIASES = {"clip": Media.Kind.VIDEO}
+
+
 class MediaFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=Media.Status.choices)
-    emotion = django_filters.ChoiceFilter(
-        field_name="dominant_emotion", choices=[(name, name) for name in ml.EMOTIONS], label="Dominant emotion"
+    status = choice_filter(Media.Status.choices)
+    emotion = choice_filter(
+        [(name, name) for name in ml.EMOTIONS], field_name="dominant_emotion", label="Dominant emotion"
     )
-    kind = django_filters.ChoiceFilter(choices=Media.Kind.choices)
+    kind = choice_filter(
+        [*Media.Kind.choices, ("clip", "Clip (the same as video)")], method="filter_kind", label="Kind"
+    )
     date = django_filters.DateFilter(field_name="created_at", lookup_expr="date", label="Uploaded on (YYYY-MM-DD)")
     created_after = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte")
     created_before = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte")
@@ -52,6 +66,27 @@ class MediaFilter(django_filters.FilterSet):
         model = Media
         fields = ["status", "emotion", "kind", "date", "created_after", "created_before", "since", "until"]
 
+    def filter_kind(self, queryset, name, value):
+        return queryset.filter(kind=KIND_ALIASES.get(value, value))
+
+
+# The longest a synchronous upload (?wait=N) holds its web thread: a photo takes about a second, and a
+# client that waits longer is better served by polling or a webhook.
+MAX_WAIT_S = 30
+
+
+class WaitSerializer(serializers.Serializer):
+    wait = serializers.FloatField(
+        required=False,
+        min_value=0,
+        max_value=MAX_WAIT_S,
+        help_text=(
+            f"Seconds (0 to {MAX_WAIT_S}) to wait for the analysis: 201 with the finished item when it ends in "
+            "time, else 202 as without it. The analysis runs in a worker either way, and the item is stored "
+            "and listed as any other; limits and throttles apply as to any upload."
+        ),
+    )
+
 
 class MediaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
     """The caller's media, newest first. Another user's item is 404, as if it did not exist."""
@@ -59,7 +94,8 @@ class MediaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Dest
     serializer_class = MediaSerializer
     filterset_class = MediaFilter
     throttle_classes = [UploadThrottle]
-    parser_classes = [parsers.MultiPartParser, parsers.FormParser]
+    # JSON for PATCH (an upload is multipart; a JSON one is then a 400 naming the missing file).
+    parser_classes = [parsers.MultiPartParser, parsers.FormParser, parsers.JSONParser]
     # One query for the page, one for all its faces, whatever the page size.
     queryset = Media.objects.none()
 
@@ -72,6 +108,10 @@ class MediaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Dest
     @extend_schema(
         request={"multipart/form-data": UploadSerializer},
         responses={
+            201: OpenApiResponse(
+                MediaSerializer,
+                description="With ?wait=N: the analysis ended within N seconds; the finished item (done or failed).",
+            ),
             202: AcceptedSerializer,
             400: OpenApiResponse(
                 inline_serializer("UploadRejected", {"file": serializers.ListField(child=serializers.CharField())}),
@@ -80,11 +120,24 @@ class MediaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Dest
             429: OpenApiResponse(description="Too many uploads; retry after the Retry-After header's seconds."),
             **idempotency.RESPONSES,
         },
-        parameters=[idempotency.PARAMETER],
+        parameters=[idempotency.PARAMETER, WaitSerializer],
     )
     def create(self, request):
-        """Upload one photo or clip; it is analysed in the background."""
-        return idempotency.handle(request, lambda: self._upload(request))
+        """Upload one photo or clip; it is analysed in the background. With ?wait=N, the answer waits up
+        to N seconds for the analysis: 201 with the finished item, or 202 as without it."""
+        wait = WaitSerializer(data=request.query_params)
+        wait.is_valid(raise_exception=True)  # before anything is stored
+        response = idempotency.handle(request, lambda: self._upload(request))
+        seconds = wait.validated_data.get("wait") or 0
+        if not seconds or response.status_code != status.HTTP_202_ACCEPTED or not isinstance(response.data, dict):
+            return response
+        # The worker analyses it as any other upload; this request only reads the row until it ends.
+        media = services.wait_until_final(response.data["id"], seconds)
+        if media is None:
+            return response
+        body = MediaSerializer(media, context={"request": request}).data
+        headers = {name: value for name, value in response.items() if name in ("Location", "Idempotent-Replayed")}
+        return Response(body, status=status.HTTP_201_CREATED, headers=headers)
 
     def _upload(self, request):
         # A serializer's FileField takes the last of several parts named `file` and drops the others
@@ -93,13 +146,18 @@ class MediaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Dest
         if parts > 1:
             message = f"Send one file per request; this one has {parts} parts named file. Nothing was stored."
             return Response({"file": [message]}, status=status.HTTP_400_BAD_REQUEST)
-        upload = UploadSerializer(data=request.data)
+        upload = UploadSerializer(data=request.data, context={"request": request})
         upload.is_valid(raise_exception=True)
         try:
             options = upload.validated_data
             sample_fps = 0.0 if options.get("every_frame") else options.get("sample_fps")
             media = services.create_media(
-                request.user, options["file"], sample_fps=sample_fps, keep_media=options.get("keep_media")
+                request.user,
+                options["file"],
+                sample_fps=sample_fps,
+                keep_media=options.get("keep_media"),
+                collection=options.get("collection"),
+                expected_emotion=options.get("expected_emotion", ""),
             )
         except services.UploadRejected as exc:
             return Response({"file": [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)
@@ -110,6 +168,15 @@ class MediaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Dest
             status=status.HTTP_202_ACCEPTED,
             headers={"Location": url},
         )
+
+    @extend_schema(request=MediaUpdateSerializer, responses=MediaSerializer)
+    def partial_update(self, request, pk=None):
+        """Set your label (``expected_emotion``) or move the item into a collection (``collection``, null: out)."""
+        media = self.get_object()
+        changes = MediaUpdateSerializer(data=request.data, context={"request": request})
+        changes.is_valid(raise_exception=True)
+        services.update_media(media, **changes.validated_data)
+        return Response(MediaSerializer(media, context={"request": request}).data)
 
     def perform_destroy(self, instance):
         pk = instance.pk
@@ -207,7 +274,7 @@ class AnonymizedView(APIView):
         return get_object_or_404(Media.objects.for_user(request.user).select_related("anonymized_copy"), pk=pk)
 
     def _state(self, request, media: Media) -> dict:
-        fields = anonymized_fields(media)
+        fields = anonymized_fields(media, request)
         return {"status": fields["status"], "url": fields["url"]}
 
     @extend_schema(responses=CopyState)

@@ -6,9 +6,12 @@ import json
 
 import ml
 from analysis.media.models import Media
+from analysis.media.results import confidence_of, uncertain_at
 from ml.summary import ROW_FIELDS
 
-CSV_HEADER = ["frame", "timestamp_ms", "track", "x", "y", "w", "h", "emotion", *ml.EMOTIONS]
+# What the detections API answers, flattened: confidence and uncertain come last, so that columns read
+# by position before they were added keep their places.
+CSV_HEADER = ["frame", "timestamp_ms", "track", "x", "y", "w", "h", "emotion", *ml.EMOTIONS, "confidence", "uncertain"]
 
 
 def _rows(media: Media):
@@ -29,11 +32,14 @@ def csv_lines(media: Media):
     writer.writerow(CSV_HEADER)
     yield take()
     for frame, timestamp_ms, track, box, probabilities, emotion in _rows(media):
+        confidence = confidence_of(probabilities, emotion)
+        uncertain = uncertain_at(confidence)
         box = box or ["", "", "", ""]
         probabilities = probabilities or {}
         writer.writerow(
             [frame, timestamp_ms, "" if track is None else track, *box, emotion]
             + [f"{probabilities[name]:.6f}" if name in probabilities else "" for name in ml.EMOTIONS]
+            + ["" if confidence is None else f"{confidence:.6f}", "" if uncertain is None else str(uncertain).lower()]
         )
         yield take()
 
@@ -48,5 +54,9 @@ def json_chunks(media: Media, track_serializer):
     }
     yield json.dumps(head)[:-1] + ', "rows": ['
     for i, values in enumerate(_rows(media)):
-        yield ("," if i else "") + json.dumps(dict(zip(ROW_FIELDS, values)))
+        row = dict(zip(ROW_FIELDS, values))
+        # The detections API's two computed fields, so the export carries what the API carries.
+        row["confidence"] = confidence_of(row["probabilities"], row["emotion"])
+        row["uncertain"] = uncertain_at(row["confidence"])
+        yield ("," if i else "") + json.dumps(row)
     yield "]}"

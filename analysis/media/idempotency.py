@@ -1,6 +1,7 @@
 """Idempotent uploads (issue 15): ``POST /api/media/`` with an ``Idempotency-Key`` header answers a
-repeat of the same request (same user, key and file, within 24 hours) with the first one's status and
-body, storing nothing new; the same key with another file is 422.
+repeat of the same request (same user, key, file and options, within 24 hours) with the first one's
+status and body, storing nothing new; the same key with another file or other options is 422, and a
+repeat after the item was deleted is 410.
 
 The key is reserved (a committed row) before the upload is stored, so a repeat that arrives while the
 first request still runs waits for its answer instead of storing a second copy.
@@ -17,6 +18,8 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import status
 from rest_framework.response import Response
 
+from analysis.media.models import Media
+
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
 # How long a key is remembered: a client retrying after a time-out does so within seconds or minutes.
@@ -32,12 +35,16 @@ PARAMETER = OpenApiParameter(
     description=(
         "Up to 255 characters, unique per upload. A repeat from the same user with the same key within "
         "24 hours answers the first request's status and body and stores nothing new, so a client that "
-        "timed out or got a 5xx can simply retry. The same key with a different file is 422."
+        "timed out or got a 5xx can simply retry. The same key with a different file or different options "
+        "(sample_fps, every_frame, keep_media) is 422; a repeat after the item was deleted is 410."
     ),
 )
 RESPONSES = {
     409: OpenApiResponse(description="A request with this Idempotency-Key is still being stored; retry shortly."),
-    422: OpenApiResponse(description="This Idempotency-Key was used for a different file in the last 24 hours."),
+    410: OpenApiResponse(description="The item this Idempotency-Key made was deleted since; use a new key."),
+    422: OpenApiResponse(
+        description="This Idempotency-Key was used for a different file or options in the last 24 hours."
+    ),
 }
 
 
@@ -64,7 +71,7 @@ class IdempotentUpload(models.Model):
 def fingerprint(request) -> str:
     """SHA-256 over the uploaded file's bytes and the upload's options."""
     digest = hashlib.sha256()
-    for name in ("sample_fps", "every_frame"):
+    for name in ("sample_fps", "every_frame", "keep_media"):
         digest.update(f"{name}={request.data.get(name, '')}\n".encode())
     upload = request.FILES.get("file")
     if upload is not None:
@@ -92,6 +99,12 @@ def _answer(record: IdempotentUpload) -> Response:
     return Response(record.body, status=record.status_code, headers=headers)
 
 
+def _item_gone(user, record: IdempotentUpload) -> bool:
+    """Whether the first answer named an item that no longer exists (a replay would point at a 404)."""
+    item = record.body.get("id") if isinstance(record.body, dict) else None
+    return item is not None and not Media.objects.filter(user=user, pk=item).exists()
+
+
 def handle(request, upload) -> Response:
     """Run ``upload()`` (the view's work, a Response) once per Idempotency-Key, replaying its answer."""
     key = request.headers.get(HEADER)
@@ -104,7 +117,10 @@ def handle(request, upload) -> Response:
     record, mine = _reserve(request.user, key, print_)
     if not mine:
         if record.fingerprint != print_:
-            detail = f"This {HEADER} was used for a different file in the last 24 hours; use a new key."
+            detail = (
+                f"This {HEADER} was used for a different file or different options (sample_fps, every_frame, "
+                "keep_media) in the last 24 hours; use a new key."
+            )
             return Response({"detail": detail}, status=status.HTTP_422_UNPROCESSABLE_ENTITY)
         deadline = time.monotonic() + WAIT_S
         while record.status_code is None and time.monotonic() < deadline:
@@ -113,6 +129,9 @@ def handle(request, upload) -> Response:
         if record.status_code is None:
             detail = f"The first request with this {HEADER} is still being stored; retry shortly."
             return Response({"detail": detail}, status=status.HTTP_409_CONFLICT, headers={"Retry-After": "1"})
+        if _item_gone(request.user, record):
+            detail = f"The item this {HEADER} made was deleted since; use a new key to upload it again."
+            return Response({"detail": detail}, status=status.HTTP_410_GONE)
         return _answer(record)
     try:
         response = upload()

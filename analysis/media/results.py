@@ -15,6 +15,16 @@ if TYPE_CHECKING:
     from analysis.media.models import Media
 
 
+def confidence_of(probabilities: dict | None, emotion: str) -> float | None:
+    """A row's top emotion's probability; None for a sampled instant without a face."""
+    return float(probabilities.get(emotion, 0.0)) if probabilities else None
+
+
+def uncertain_at(confidence: float | None) -> bool | None:
+    """Whether a face of this confidence is as likely wrong as right; None without a face."""
+    return None if confidence is None else confidence < served_threshold()
+
+
 class DetectionQuerySet(models.QuerySet):
     def faces(self) -> "DetectionQuerySet":
         """Rows with a face (a clip's or a recording's sampled instant without one is left out)."""
@@ -89,14 +99,13 @@ class Detection(models.Model):
     @property
     def confidence(self) -> float | None:
         """The top emotion's probability; None for a sampled instant without a face."""
-        return float(self.probabilities.get(self.emotion, 0.0)) if self.probabilities else None
+        return confidence_of(self.probabilities, self.emotion)
 
     @property
     def uncertain(self) -> bool | None:
         """The top class is as likely wrong as right (ml.calibration's threshold, chosen on
         validation); None for a sampled instant without a face."""
-        confidence = self.confidence
-        return None if confidence is None else confidence < served_threshold()
+        return uncertain_at(self.confidence)
 
     def as_row(self) -> Row:
         """The row as ml.summary.Row, the shape the ml side draws and summarises."""

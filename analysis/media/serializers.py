@@ -2,13 +2,32 @@
 clip's fields, its blurred copy; and what an upload sends and gets back. Shared by the API, the pages,
 webhook bodies and the account export."""
 
+from urllib.parse import urljoin
+
+from django.conf import settings
 from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+import ml
 from analysis.media.keep_media import InvalidKeepMedia, parse_keep_media
-from analysis.media.models import AnonymizedCopy, Media
+from analysis.media.models import AnonymizedCopy, Media, owned_collection
 from analysis.media.results import Detection
 from ml.summary import ROW_FIELDS, TRACK_FIELDS
+
+
+def absolute_url(request, path: str) -> str | None:
+    """A site path as an absolute URL, like DRF's own links: the request's host, or FER_SITE_URL where
+    there is no request (a webhook's body, the account export); None when there is no file."""
+    if not path:
+        return None
+    if request is not None:
+        return request.build_absolute_uri(path)
+    return urljoin(settings.FER_SITE_URL.rstrip("/") + "/", path.lstrip("/"))
+
+
+# One form for every URL in an item: absolute, or null for a file that is not (or no longer) there.
+FileURL = serializers.URLField(allow_null=True, read_only=True)
 
 
 class DetectionSerializer(serializers.ModelSerializer):
@@ -58,10 +77,18 @@ class SummarySerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
     started_at = serializers.DateTimeField(allow_null=True)
     finished_at = serializers.DateTimeField(allow_null=True)
-    file = serializers.CharField(source="original_url", help_text="Owner-only URL of the stored photo.")
-    thumbnail = serializers.CharField(source="thumbnail_url", help_text="Owner-only URL of the thumbnail.")
+    file = serializers.SerializerMethodField(help_text="Owner-only URL of the stored photo or clip; null once deleted.")
+    thumbnail = serializers.SerializerMethodField(help_text="Owner-only URL of the thumbnail; null when there is none.")
     keep_media = serializers.CharField(help_text="Retention: always, results_only or days:N.")
     media_deleted_at = serializers.DateTimeField(allow_null=True, help_text="When retention deleted the media.")
+
+    @extend_schema_field(FileURL)
+    def get_file(self, media: Media) -> str | None:
+        return absolute_url(self.context.get("request"), media.original_url())
+
+    @extend_schema_field(FileURL)
+    def get_thumbnail(self, media: Media) -> str | None:
+        return absolute_url(self.context.get("request"), media.thumbnail_url())
 
 
 class TrackSerializer(serializers.Serializer):
@@ -84,8 +111,12 @@ class MediaSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Media
-        fields = ["id", "kind", "status", "error", "progress", "summary", "faces"]
+        fields = ["id", "kind", "status", "error", "progress", "summary", "faces", "expected_emotion", "collection"]
         read_only_fields = fields
+        extra_kwargs = {
+            "expected_emotion": {"help_text": 'The emotion you expect (your label), one of the seven; "" for none.'},
+            "collection": {"help_text": "The id of the collection the item is in; null for none."},
+        }
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
@@ -93,25 +124,28 @@ class MediaSerializer(serializers.ModelSerializer):
         if instance.kind == Media.Kind.VIDEO:
             data.update(clip_fields(instance, request))
         if instance.kind in (Media.Kind.PHOTO, Media.Kind.VIDEO):
-            data["anonymized"] = anonymized_fields(instance)
+            data["anonymized"] = anonymized_fields(instance, request)
         return data
 
 
-def anonymized_fields(media: Media) -> dict:
-    """The item's blurred copy: its status ("" when never asked for), file URL and where to ask for it.
-    Site-relative paths, as the summary's file and thumbnail, so a webhook's body equals the API's."""
+def anonymized_fields(media: Media, request=None) -> dict:
+    """The item's blurred copy: its status ("" when never asked for), file URL (null until made) and
+    where to ask for it; absolute URLs (absolute_url), as everywhere in an item."""
     copy = AnonymizedCopy.objects.of(media)
     url = reverse("files:anonymized", args=[media.pk]) if media.anonymized_file else ""
     request_url = reverse("api:media-anonymized", args=[media.pk])
-    return {"status": copy.status if copy else "", "url": url, "request": request_url}
+    return {
+        "status": copy.status if copy else "",
+        "url": absolute_url(request, url),
+        "request": absolute_url(request, request_url),
+    }
 
 
 def clip_fields(media: Media, request=None) -> dict:
-    """What a clip adds to its API item; URLs absolute when there is a request."""
+    """What a clip adds to its API item; absolute URLs (absolute_url), null for a file not there."""
 
-    def url(name: str, path: str = "") -> str:
-        relative = path or reverse(f"api:media-{name}", args=[media.pk])
-        return request.build_absolute_uri(relative) if request is not None else relative
+    def url(name: str, path: str = "") -> str | None:
+        return absolute_url(request, path or reverse(f"api:media-{name}", args=[media.pk]))
 
     annotated = media.annotated_url()
     return {
@@ -123,13 +157,13 @@ def clip_fields(media: Media, request=None) -> dict:
         "tracks": TrackSerializer(media.tracks, many=True).data,
         "partial": media.partial,
         "detections_url": url("detections"),
-        "player": url("", media.playable_url()) if media.playable else "",
+        "player": absolute_url(request, media.playable_url()),
         "exports": {
             "csv": url("export-csv"),
             "json": url("export-json"),
             "annotated": {
                 "status": media.annotated_status,
-                "url": url("", annotated) if annotated else "",
+                "url": absolute_url(request, annotated),
                 "request": url("annotated"),
             },
         },
@@ -145,12 +179,43 @@ class UploadSerializer(serializers.Serializer):
     keep_media = serializers.CharField(
         required=False, help_text="This item's retention (always, results_only or days:N); default: your own."
     )
+    collection = serializers.UUIDField(required=False, allow_null=True, help_text="Put the item in this collection.")
+    expected_emotion = serializers.ChoiceField(
+        choices=list(ml.EMOTIONS), required=False, allow_blank=True, help_text="Your label for the item."
+    )
 
     def validate_keep_media(self, value):
         try:
             return parse_keep_media(value)
         except InvalidKeepMedia as exc:
             raise serializers.ValidationError(str(exc)) from None
+
+    def validate_collection(self, value):
+        return _owned_collection(self, value)
+
+
+def _owned_collection(serializer: serializers.Serializer, pk):
+    """The caller's collection ``pk`` (None stays None); another user's is "not found", as in a 404."""
+    if pk is None:
+        return None
+    collection = owned_collection(serializer.context["request"].user, pk)
+    if collection is None:
+        raise serializers.ValidationError("No such collection.")
+    return collection
+
+
+class MediaUpdateSerializer(serializers.Serializer):
+    """What PATCH /api/media/<id>/ changes: your label, and the collection the item is in."""
+
+    expected_emotion = serializers.ChoiceField(
+        choices=list(ml.EMOTIONS), required=False, allow_blank=True, help_text='One of the seven; "" for none.'
+    )
+    collection = serializers.UUIDField(
+        required=False, allow_null=True, help_text="Move the item into this collection; null takes it out."
+    )
+
+    def validate_collection(self, value):
+        return _owned_collection(self, value)
 
 
 class AcceptedSerializer(serializers.Serializer):

@@ -6,6 +6,7 @@ analysis.media.analyses).
 """
 
 import dataclasses
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -15,28 +16,49 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
+import ml
 from analysis.jobs import dispatch, storage
 from analysis.media import retention, uploads
 from analysis.media.images import encode, thumbnail_jpeg
 from analysis.media.models import AnnotatedCopy, AnonymizedCopy, Media, user_folder
 from analysis.media.uploads import UploadRejected
 
-__all__ = ["UploadRejected", "cancel_media", "create_media", "delete_media", "delete_user_data", "request_annotated"]
+__all__ = [
+    "UploadRejected",
+    "cancel_media",
+    "create_media",
+    "delete_media",
+    "delete_user_data",
+    "request_annotated",
+    "wait_until_final",
+]
 
 
-def create_media(user, uploaded_file, *, sample_fps: float | None = None, keep_media: str | None = None) -> Media:
+def create_media(
+    user,
+    uploaded_file,
+    *,
+    sample_fps: float | None = None,
+    keep_media: str | None = None,
+    collection=None,
+    expected_emotion: str = "",
+) -> Media:
     """Validate an uploaded photo or clip, store it (a photo as a clean upright RGB copy with a
     thumbnail), and queue analysis. ``sample_fps`` is for clips: None the default, 0 every frame.
-    ``keep_media`` overrides the owner's retention for this item (analysis.media.keep_media)."""
+    ``keep_media`` overrides the owner's retention for this item (analysis.media.keep_media);
+    ``collection`` (one of the owner's, checked by the caller) and ``expected_emotion`` are stored with it."""
     name = getattr(uploaded_file, "name", "") or ""
     try:
         keep = retention.keep_media_for_upload(user, keep_media)
     except ValueError as exc:
         raise UploadRejected(str(exc)) from None
+    if expected_emotion and expected_emotion not in ml.EMOTIONS:
+        raise UploadRejected(f"The expected emotion must be one of {', '.join(ml.EMOTIONS)}.")
+    labels = {"collection": collection, "expected_emotion": expected_emotion or ""}
     size = uploads.check_size(uploaded_file)
     # What the content is decides, never the name: an image called clip.mp4 is analysed as a photo.
     if not uploads.is_image(uploaded_file):
-        return _create_clip(user, uploaded_file, name, size, sample_fps, keep)
+        return _create_clip(user, uploaded_file, name, size, sample_fps, keep, labels)
     image, source_format = uploads.read_photo(uploaded_file, size)
     stored_format = "PNG" if source_format == "PNG" else "JPEG"
     media = Media(
@@ -46,6 +68,7 @@ def create_media(user, uploaded_file, *, sample_fps: float | None = None, keep_m
         content_type=f"image/{stored_format.lower()}",
         width=image.width,
         height=image.height,
+        **labels,
     )
     retention.apply_to_new_item(media, keep)
     body = encode(image, stored_format)
@@ -59,7 +82,7 @@ def create_media(user, uploaded_file, *, sample_fps: float | None = None, keep_m
     return _save_and_queue(media, store)
 
 
-def _create_clip(user, uploaded_file, name: str, size: int, sample_fps: float | None, keep: str) -> Media:
+def _create_clip(user, uploaded_file, name: str, size: int, sample_fps: float | None, keep: str, labels) -> Media:
     """Probe a clip's header, check the limits, store it unchanged, and queue its analysis."""
     info = uploads.probe_clip(uploaded_file, size)
     if sample_fps is None:
@@ -77,6 +100,7 @@ def _create_clip(user, uploaded_file, name: str, size: int, sample_fps: float | 
         frame_count=info.frame_count,
         sample_fps=sample_fps,
         probe=dataclasses.asdict(info),
+        **labels,
     )
     retention.apply_to_new_item(media, keep)
     return _save_and_queue(media, lambda: media.file.save(f"clip.{info.container}", uploaded_file, save=False))
@@ -100,6 +124,34 @@ def _save_and_queue(media: Media, store) -> Media:
                 if field:
                     field.storage.delete(field.name)
         raise
+    return media
+
+
+_UNCHANGED = object()
+
+
+def update_media(media: Media, *, expected_emotion: str | None = None, collection=_UNCHANGED) -> Media:
+    """Change an item's label (``expected_emotion``, "" for none) or move it into ``collection`` (one of
+    the owner's, checked by the caller; None takes it out). Both collections note the change."""
+    fields = []
+    if expected_emotion is not None:
+        if expected_emotion and expected_emotion not in ml.EMOTIONS:
+            raise ValueError(f"The expected emotion must be one of {', '.join(ml.EMOTIONS)}.")
+        media.expected_emotion = expected_emotion
+        fields.append("expected_emotion")
+    touched = set()
+    if collection is not _UNCHANGED:
+        new_id = collection.pk if collection is not None else None
+        if new_id != media.collection_id:
+            touched = {media.collection_id, new_id} - {None}
+            media.collection_id = new_id
+            fields.append("collection")
+    with transaction.atomic():
+        if fields:
+            media.save(update_fields=fields)
+        if touched:
+            model = Media._meta.get_field("collection").related_model
+            model.objects.filter(pk__in=touched).update(updated_at=timezone.now())
     return media
 
 
@@ -141,6 +193,26 @@ def request_anonymized(media: Media, *, below_confidence: float | None = None, s
             dispatch.anonymize_media(media)
     media.refresh_from_db()  # also forgets the copy read before
     return asked
+
+
+def wait_until_final(media_id, timeout_s: float) -> Media | None:
+    """The item once its analysis has ended (done, failed or cancelled) within ``timeout_s``, else None
+    (also when it was deleted meanwhile). The worker does the work; this only reads its row."""
+    deadline = time.monotonic() + timeout_s
+    # Short first waits (a photo takes a fraction of a second), growing so that a long wait reads the
+    # row a few times a second, not hundreds.
+    pause = 0.02
+    while True:
+        status = Media.objects.filter(pk=media_id).values_list("status", flat=True).first()
+        if status is None:
+            return None
+        if status in Media.FINAL_STATES:
+            return Media.objects.select_related("annotated_copy", "anonymized_copy").with_photo_faces().get(pk=media_id)
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return None
+        time.sleep(min(pause, left))
+        pause = min(pause * 1.5, 0.25)
 
 
 def delete_media(media: Media) -> None:

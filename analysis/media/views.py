@@ -232,7 +232,7 @@ def detail(request, pk):
             "json_name": media.download_name("detections", "json"),
             "annotated_name": media.download_name("annotated", "mp4"),
         },
-        "anonymized": anonymize.anonymized_context(media),
+        "anonymized": anonymize.anonymized_context(media, request),
     }
     return render(request, "analysis/detail.html", context)
 

@@ -6,8 +6,6 @@ transaction that ended the job, by the receiver of analysis.jobs.job_finished be
 job ends (worker, sweeper, cancel) makes its event exactly once, and only if the ending commits.
 """
 
-from urllib.parse import urljoin
-
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -34,6 +32,7 @@ __all__ = [
     "create_endpoint",
     "delete_endpoint",
     "emit",
+    "emit_data",
     "redeliver",
     "rotate_secret",
     "send_test",
@@ -116,21 +115,11 @@ def _now_text() -> str:
     return serializers.DateTimeField().to_representation(timezone.now())
 
 
-class _SiteRequest:
-    """What the API serializer needs of a request to make a clip's URLs absolute: FER_SITE_URL."""
-
-    def __init__(self, base: str):
-        self.base = base.rstrip("/") + "/"
-
-    def build_absolute_uri(self, path: str) -> str:
-        return urljoin(self.base, path.lstrip("/"))
-
-
 def item_data(media_id) -> dict:
-    """The item as GET /api/media/<id>/ returns it (absolute URLs from FER_SITE_URL, when set)."""
+    """The item as GET /api/media/<id>/ returns it (its URLs made absolute from FER_SITE_URL: a worker
+    has no request)."""
     media = Media.objects.select_related("annotated_copy", "anonymized_copy").with_photo_faces().get(pk=media_id)
-    request = _SiteRequest(settings.FER_SITE_URL) if settings.FER_SITE_URL else None
-    return MediaSerializer(media, context={"request": request}).data
+    return MediaSerializer(media, context={"request": None}).data
 
 
 def _record(endpoint: WebhookEndpoint, event: str, body: bytes) -> WebhookMessage:
@@ -144,12 +133,18 @@ def _record(endpoint: WebhookEndpoint, event: str, body: bytes) -> WebhookMessag
 def emit(event: str, media_id, user_id) -> list[WebhookMessage]:
     """Record ``event`` about an item for each of its owner's endpoints that wants it, and send them
     once the current transaction commits."""
+    return emit_data(event, user_id, lambda: item_data(media_id))
+
+
+def emit_data(event: str, user_id, data) -> list[WebhookMessage]:
+    """Record ``event`` with the body's ``data`` (a callable, called only when some endpoint wants it)
+    for each of the user's endpoints that wants it; sent once the current transaction commits."""
     # In Python: at most 10 endpoints a user, and SQLite has no JSON "contains".
     enabled = WebhookEndpoint.objects.filter(user_id=user_id, enabled=True)
     endpoints = [endpoint for endpoint in enabled if event in endpoint.events]
     if not endpoints:
         return []
-    body = JSONRenderer().render({"type": event, "timestamp": _now_text(), "data": item_data(media_id)})
+    body = JSONRenderer().render({"type": event, "timestamp": _now_text(), "data": data()})
     return [_record(endpoint, event, body) for endpoint in endpoints]
 
 

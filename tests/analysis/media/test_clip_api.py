@@ -22,7 +22,7 @@ def test_a_clip_item_has_duration_people_tracks_and_detections_url(alice, tmp_pa
     assert body["partial"] is False
     assert body["detections_url"].endswith(f"/api/media/{media.pk}/detections/")
     assert body["player"].endswith(f"/files/{media.pk}/playable/")
-    assert body["summary"]["thumbnail"] == f"/files/{media.pk}/thumbnail/"
+    assert body["summary"]["thumbnail"] == f"http://testserver/files/{media.pk}/thumbnail/"
 
 
 def test_detections_are_paginated_rows_in_frame_order(alice, tmp_path):
@@ -58,14 +58,13 @@ def test_the_csv_and_json_exports_have_a_row_per_sampled_frame_and_face(alice, t
     assert len(rows) == media.detections.count()
     assert [r for r in rows if r["timestamp_ms"] == "2400"] == [
         {"frame": "24", "timestamp_ms": "2400", "track": "", "x": "", "y": "", "w": "", "h": "", "emotion": "",
-         **dict.fromkeys(ml.EMOTIONS, "")}
+         **dict.fromkeys(ml.EMOTIONS, ""), "confidence": "", "uncertain": ""}
     ]  # fmt: skip
     document = json.loads(b"".join(json_response.streaming_content))
     assert document["people"] == 2 and len(document["tracks"]) == 2
     assert len(document["rows"]) == len(rows)
-    assert {"frame": 24, "timestamp_ms": 2400, "track": None, "box": None, "probabilities": None, "emotion": ""} in (
-        document["rows"]
-    )
+    faceless = {"frame": 24, "timestamp_ms": 2400, "track": None, "box": None, "probabilities": None, "emotion": ""}
+    assert {**faceless, "confidence": None, "uncertain": None} in document["rows"]
 
 
 def test_the_annotated_mp4_is_made_on_request(alice, tmp_path):

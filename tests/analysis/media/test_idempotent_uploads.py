@@ -101,9 +101,10 @@ def test_a_repeat_during_the_first_request_waits_for_its_answer(client, alice, p
     import hashlib
 
     # The first request has reserved the key and is still storing its file.
-    digest = hashlib.sha256(b"sample_fps=\nevery_frame=\n" + photo).hexdigest()
+    digest = hashlib.sha256(b"sample_fps=\nevery_frame=\nkeep_media=\n" + photo).hexdigest()
     record = IdempotentUpload.objects.create(user=alice, key="upload-1", fingerprint=digest)
-    answer = {"id": "0b9f", "status": "queued", "url": "http://testserver/api/media/0b9f/"}
+    first = Media.objects.create(user=alice, original_name="astronaut.jpg")
+    answer = {"id": str(first.pk), "status": "queued", "url": f"http://testserver/api/media/{first.pk}/"}
 
     def finish_first():
         IdempotentUpload.objects.filter(pk=record.pk).update(status_code=202, body=answer)
@@ -116,7 +117,7 @@ def test_a_repeat_during_the_first_request_waits_for_its_answer(client, alice, p
         timer.join()
 
     assert again.status_code == 202 and again.json() == answer
-    assert Media.objects.count() == 0
+    assert list(Media.objects.all()) == [first]
 
 
 def test_the_schema_documents_the_header(client):

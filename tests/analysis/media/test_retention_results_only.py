@@ -85,7 +85,7 @@ def test_the_item_says_its_media_was_not_kept_and_its_file_urls_answer_404(
     assert client.get(original).status_code == 404
     assert client.get(thumbnail).status_code == 404
     item = client.get(f"/api/media/{media.pk}/").json()
-    assert item["summary"]["file"] == "" and item["summary"]["thumbnail"] == ""
+    assert item["summary"]["file"] is None and item["summary"]["thumbnail"] is None
     assert item["summary"]["keep_media"] == "results_only" and item["summary"]["media_deleted_at"]
     assert item["faces"][0]["emotion"] == "happy"
     page = client.get(f"/media/{media.pk}/")

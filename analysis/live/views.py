@@ -135,6 +135,10 @@ def save_recording(request):
     # counting, 429 and Retry-After as the API's uploads. Refused saves count too.
     throttle = RecordingThrottle()
     if not throttle.allow_request(request, None):
+        # Read the body first, a block at a time: answered unread, the connection has to be closed, and
+        # a keep-alive client's next request on it failed (RemoteDisconnected).
+        while request.read(64 * 1024):
+            pass
         wait = math.ceil(throttle.wait() or 1)
         throttled = exceptions.Throttled(wait)
         return JsonResponse({"detail": str(throttled.detail)}, status=429, headers={"Retry-After": str(wait)})

@@ -18,6 +18,9 @@ from rest_framework.exceptions import AuthenticationFailed
 from analysis.jobs import storage
 from analysis.media.models import Media
 
+# Every stored file answered from here: no script, no origin, whatever a browser makes of it.
+SANDBOX = "sandbox"
+
 
 def requesting_user(request):
     """The session user, or the user of an `Authorization: Token ...` header (API clients)."""
@@ -57,6 +60,9 @@ def _serve(request, pk, field_name: str, cache: dict):
         handle.close()  # a response that was never made cannot close it
         raise
     patch_cache_control(response, **cache)
+    # A stored file is never a page of this site: were a browser to render one as HTML or SVG anyway,
+    # it runs no script and has no origin (nosniff and the server-chosen type already stand before it).
+    response["Content-Security-Policy"] = SANDBOX
     return response
 
 

@@ -14,6 +14,8 @@ class UploadThrottle(UserRateThrottle):
         return settings.FER_UPLOAD_RATE
 
     def allow_request(self, request, view):
-        if request.method != "POST":
+        # Uploads only: the API's create and the upload page (no view). Asking for an annotated copy
+        # or cancelling is a POST on the same viewset, and once spent the budget meant for files.
+        if request.method != "POST" or getattr(view, "action", "create") != "create":
             return True
         return super().allow_request(request, view)

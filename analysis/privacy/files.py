@@ -28,4 +28,5 @@ def export(request, pk):
         raise Http404("No such file.") from None
     response = FileResponse(handle, content_type="application/zip", as_attachment=True, filename="facet-export.zip")
     patch_cache_control(response, private=True, no_store=True)
+    response["Content-Security-Policy"] = "sandbox"  # as every stored file (analysis.media.files)
     return response

@@ -99,6 +99,13 @@ def _finish(message: WebhookMessage, delivery: WebhookDelivery, reply: webhook_h
         message.mark_done()
         return
     logger.info("Webhook %s attempt %s failed: %s", message.webhook_id, message.attempts, reply.error)
+    if reply.refused:
+        # The destination is one webhooks may not reach (its name now resolves to a private address):
+        # no retry can succeed, and it says nothing about the endpoint being down, so it fails now
+        # without counting towards disabling.
+        delivery.save()
+        message.mark_failed(f"Not delivered: {reply.error}")
+        return
     disabled = message.endpoint.record_failure(reply.error)
     if disabled or message.out_of_attempts:
         delivery.save()

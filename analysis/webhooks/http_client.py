@@ -36,13 +36,37 @@ def sign(secret: str, webhook_id: str, timestamp: int, body: bytes) -> str:
     return "v1," + base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode("ascii")
 
 
+# IPv6 prefixes that carry an IPv4 address in their last 32 bits: NAT64's well-known prefix (RFC 6052)
+# and the deprecated IPv4-compatible form. Behind NAT64, 64:ff9b::7f00:1 reaches 127.0.0.1.
+IPV4_IN_LAST_32_BITS = (ipaddress.IPv6Network("64:ff9b::/96"), ipaddress.IPv6Network("::/96"))
+# NAT64's local-use prefix (RFC 8215): the operator chooses where the IPv4 address sits, so it cannot be
+# unwrapped reliably, and it is never a public endpoint's address: refused whole.
+REFUSED_IPV6 = (ipaddress.IPv6Network("64:ff9b:1::/48"),)
+
+
+def _unwrapped(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+    """The IPv4 address an IPv6 transition address leads to (mapped, NAT64, IPv4-compatible, 6to4,
+    Teredo's server), else ``ip`` itself."""
+    if not isinstance(ip, ipaddress.IPv6Address):
+        return ip
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped  # ::ffff:127.0.0.1 is loopback
+    if any(ip in network for network in IPV4_IN_LAST_32_BITS):
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    if ip.sixtofour is not None:
+        return ip.sixtofour  # 2002:7f00:1:: is 127.0.0.1 by 6to4
+    return ip
+
+
 def address_allowed(address: str) -> bool:
-    """Whether an IP address may be connected to: public only, unless FER_WEBHOOK_ALLOW_PRIVATE."""
+    """Whether an IP address may be connected to: public only, unless FER_WEBHOOK_ALLOW_PRIVATE.
+    An IPv6 address that carries an IPv4 one is judged by that IPv4 address (issue 25)."""
     if settings.FER_WEBHOOK_ALLOW_PRIVATE:
         return True
     ip = ipaddress.ip_address(address.split("%", 1)[0])  # an IPv6 scope ("fe80::1%eth0") is link-local
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped  # ::ffff:127.0.0.1 is loopback
+    if isinstance(ip, ipaddress.IPv6Address) and any(ip in network for network in REFUSED_IPV6):
+        return False
+    ip = _unwrapped(ip)
     # is_global is False for private, loopback, link-local (169.254.169.254, the cloud metadata
     # address), shared (100.64/10), reserved and unspecified ranges; multicast is refused beside it.
     return ip.is_global and not ip.is_multicast
@@ -125,6 +149,8 @@ class Reply:
     duration_ms: int
     error: str = ""
     headers: dict = field(default_factory=dict)
+    # Not sent: the URL or an address it resolves to may not be reached. Permanent, not transient.
+    refused: bool = False
 
     @property
     def succeeded(self) -> bool:
@@ -141,7 +167,7 @@ def post(url: str, body: bytes, headers: dict, *, timeout_s: float) -> Reply:
     try:
         scheme, host, port = check_url(url)
     except Refused as exc:
-        return Reply(None, 0, f"Refused: {exc}")
+        return Reply(None, 0, f"Refused: {exc}", refused=True)
     parts = urlsplit(url)
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     if scheme == "https":
@@ -172,7 +198,7 @@ def post(url: str, body: bytes, headers: dict, *, timeout_s: float) -> Reply:
         reply_headers = {name.lower(): value for name, value in response.getheaders()}
         status = response.status
     except Refused as exc:
-        return Reply(None, elapsed_ms(), f"Refused: {exc}")
+        return Reply(None, elapsed_ms(), f"Refused: {exc}", refused=True)
     except (OSError, ValueError, http.client.HTTPException) as exc:  # ValueError: http.client.InvalidURL
         if expired.is_set() or isinstance(exc, TimeoutError):
             return Reply(None, elapsed_ms(), f"No answer within {timeout_s:g} s.")

@@ -18,10 +18,20 @@ $(VENV)/.installed-dev: requirements.txt requirements-train.txt requirements-dev
 	$(BIN)/python -m pip install -r requirements-dev.txt
 	touch $@ $(VENV)/.installed
 
-# Development defaults (DEBUG, SQLite, filesystem broker) unless the environment says otherwise.
+# SQLite and the filesystem broker unless the environment says otherwise, and DEBUG off, so a missing
+# page or another user's item shows the site's own 404 and 500 pages, as users will see them: static
+# files come from collectstatic's folder through WhiteNoise, as in production; plain http on 127.0.0.1
+# (no HTTPS redirect, no secure-only cookies or HSTS); a secret key of this checkout's own in var/.
+# DJANGO_DEBUG=True make run shows Django's debug pages instead.
 run: $(VENV)/.installed
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-True} $(BIN)/python manage.py migrate --no-input
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-True} $(BIN)/python manage.py devserver 127.0.0.1:8000
+	@mkdir -p var && test -s var/secret_key || $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > var/secret_key
+	export DJANGO_DEBUG=$${DJANGO_DEBUG:-False} SECRET_KEY="$${SECRET_KEY:-$$(cat var/secret_key)}" \
+	    ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-False} \
+	    SESSION_COOKIE_SECURE=$${SESSION_COOKIE_SECURE:-False} CSRF_COOKIE_SECURE=$${CSRF_COOKIE_SECURE:-False} \
+	    SECURE_HSTS_SECONDS=$${SECURE_HSTS_SECONDS:-0} && \
+	$(BIN)/python manage.py migrate --no-input && \
+	$(BIN)/python manage.py collectstatic --no-input -v 0 && \
+	$(BIN)/python manage.py devserver 127.0.0.1:8000
 
 # axe-core for the accessibility tests (the site serves it to the page under test).
 node_modules/.package-lock.json: package-lock.json

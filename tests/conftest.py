@@ -184,3 +184,11 @@ def private_redis(settings):
     yield start, stop
     if servers[-1].poll() is None:
         stop()
+
+
+def pytest_collection_modifyitems(items):
+    """Mark the tests that drive Chromium `browser`, so `make test-quick` can leave them out."""
+    for item in items:
+        path = str(item.path)
+        if "/tests/e2e/" in path or item.path.name == "test_live_browser.py":
+            item.add_marker(pytest.mark.browser)

@@ -1,10 +1,12 @@
 """Every model of the ``analysis`` app, imported where Django looks for them.
 
-The models live with their concern (analysis.media, analysis.webhooks, analysis.privacy); this module
-only re-exports them, so that one app label keeps the tables, the migrations and the content types.
+The models live with their concern (analysis.media, analysis.webhooks, analysis.collections,
+analysis.privacy); this module only re-exports them, so that one app label keeps the tables, the
+migrations and the content types.
 Code inside the packages imports the concern's own module, never this one.
 """
 
+from analysis.collections.models import ArchiveUpload, Collection
 from analysis.jobs.storage import user_folder
 from analysis.media.idempotency import IdempotentUpload
 from analysis.media.keep_media import PrivacySettings
@@ -24,6 +26,8 @@ __all__ = [
     "ActivityEntry",
     "AnnotatedCopy",
     "AnonymizedCopy",
+    "ArchiveUpload",
+    "Collection",
     "DataExport",
     "Detection",
     "DetectionQuerySet",

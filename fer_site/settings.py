@@ -401,6 +401,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The seven emotions appear in several fields (an item's label, a summary's labels): one enum.
+    "ENUM_NAME_OVERRIDES": {"EmotionEnum": "ml.EMOTIONS"},
 }
 
 # --- Security (production) ---------------------------------------------------------------------------

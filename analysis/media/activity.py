@@ -17,6 +17,8 @@ class Action(models.TextChoices):
     TOKEN_ROTATED = "token.rotated"
     MEDIA_UPLOADED = "media.uploaded"
     MEDIA_DELETED = "media.deleted"
+    ARCHIVE_UPLOADED = "archive.uploaded"
+    COLLECTION_DELETED = "collection.deleted"
     EXPORT_REQUESTED = "export.requested"
     WEBHOOK_CREATED = "webhook.created"
     WEBHOOK_CHANGED = "webhook.changed"

@@ -2,7 +2,7 @@ from django import forms
 
 import ml
 
-from .models import Media
+from .models import Media, collections_of
 
 EMOTION_CHOICES = [("", "Any emotion")] + [(name, name.capitalize()) for name in ml.EMOTIONS]
 
@@ -59,6 +59,14 @@ class UploadForm(forms.Form):
             *[(f"days:{n}", f"Delete after {n} day{'s' if n > 1 else ''}") for n in (1, 7, 30, 90, 365)],
         ],
     )
+
+    # The owner's collections, filled in by __init__; the view checks the choice again (owned_collection).
+    collection = forms.ChoiceField(label="Collection", required=False, choices=[("", "None")])
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is not None:
+            self.fields["collection"].choices = [("", "None")] + [(str(c.pk), c.name) for c in collections_of(user)]
 
     def clean_file(self):
         files = self.cleaned_data["file"]

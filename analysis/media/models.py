@@ -7,8 +7,10 @@ when stale).
 
 import uuid
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
@@ -109,6 +111,13 @@ class Media(Job):
     keep_media = models.CharField(max_length=12, default=ALWAYS)
     media_expires_at = models.DateTimeField(null=True, blank=True, db_index=True)
     media_deleted_at = models.DateTimeField(null=True, blank=True)
+    # Collections (issue 26): the one study an item belongs to, if any (analysis.collections, a layer
+    # above, hence the model named by its label); deleting the collection keeps the item unless asked.
+    collection = models.ForeignKey(
+        "analysis.Collection", null=True, blank=True, on_delete=models.SET_NULL, related_name="items"
+    )
+    # The label the owner already has (one of ml.EMOTIONS, "" when none), compared with the prediction.
+    expected_emotion = models.CharField(max_length=10, blank=True, choices=[(e, e) for e in ml.EMOTIONS])
 
     objects = MediaQuerySet.as_manager()
 
@@ -270,6 +279,26 @@ class Media(Job):
             if restarted:
                 self.detections.all().delete()
         return restarted
+
+
+def collection_model() -> Any:
+    """The model of Media.collection (analysis.collections.models.Collection): a layer above, named by its
+    label and looked up here, never imported."""
+    return Media._meta.get_field("collection").related_model
+
+
+def owned_collection(user, pk):
+    """``user``'s collection ``pk``, or None (another user's is not found)."""
+    model = collection_model()
+    try:
+        return model.objects.for_user(user).filter(pk=pk).first()
+    except ValidationError:  # not a UUID
+        return None
+
+
+def collections_of(user):
+    """``user``'s collections by name (for an item's page to offer), looked up as owned_collection does."""
+    return collection_model().objects.for_user(user).order_by("name")
 
 
 def dominant_emotion(faces) -> str:

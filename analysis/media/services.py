@@ -20,7 +20,7 @@ import ml
 from analysis.jobs import dispatch, storage
 from analysis.media import retention, uploads
 from analysis.media.images import encode, thumbnail_jpeg
-from analysis.media.models import AnnotatedCopy, AnonymizedCopy, Media, user_folder
+from analysis.media.models import AnnotatedCopy, AnonymizedCopy, Media, collection_model, user_folder
 from analysis.media.uploads import UploadRejected
 
 __all__ = [
@@ -150,8 +150,7 @@ def update_media(media: Media, *, expected_emotion: str | None = None, collectio
         if fields:
             media.save(update_fields=fields)
         if touched:
-            model = Media._meta.get_field("collection").related_model
-            model.objects.filter(pk__in=touched).update(updated_at=timezone.now())
+            collection_model().objects.filter(pk__in=touched).update(updated_at=timezone.now())
     return media
 
 

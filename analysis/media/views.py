@@ -24,7 +24,7 @@ from ml.video_io import duration_text
 
 from . import activity, anonymize, timeline
 from .forms import GalleryFilterForm, UploadForm
-from .models import Detection, Media
+from .models import Detection, Media, collections_of, owned_collection
 from .services import UploadRejected, cancel_media, create_media, delete_media, request_annotated
 from .throttles import UploadThrottle
 from .uploads import size_text
@@ -68,7 +68,10 @@ class UploadResult:
 @require_http_methods(["GET", "POST"])
 def upload(request):
     """Without JavaScript the form posts here; each file is accepted or rejected on its own."""
-    form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
+    if request.method == "POST":
+        form = UploadForm(request.POST, request.FILES, user=request.user)
+    else:
+        form = UploadForm(user=request.user, initial={"collection": request.GET.get("collection", "")})
     results: list[UploadResult] = []
     if request.method == "POST" and form.is_valid():
         # The API's per-user upload budget (FER_UPLOAD_RATE), counted per file in the same cache
@@ -87,13 +90,15 @@ def upload(request):
                     uploaded,
                     sample_fps=0.0 if form.cleaned_data["every_frame"] else None,
                     keep_media=form.cleaned_data["keep_media"] or None,
+                    collection=owned_collection(request.user, form.cleaned_data["collection"] or None),
                 )
             except UploadRejected as exc:
                 results.append(UploadResult(uploaded.name, False, str(exc)))
             else:
                 activity.record(request, activity.Action.MEDIA_UPLOADED, str(media.pk))
                 results.append(UploadResult(uploaded.name, True, "Accepted: analysis queued.", media))
-        form = UploadForm()  # an empty picker for the next batch
+        # An empty picker for the next batch, into the same collection.
+        form = UploadForm(user=request.user, initial={"collection": form.cleaned_data["collection"]})
     context = {
         "form": form,
         "results": results,
@@ -233,6 +238,9 @@ def detail(request, pk):
             "annotated_name": media.download_name("annotated", "mp4"),
         },
         "anonymized": anonymize.anonymized_context(media, request),
+        # The label and collection form (its view is analysis.collections.views.item_label).
+        "collections": collections_of(request.user),
+        "emotions": list(ml.EMOTIONS),
     }
     return render(request, "analysis/detail.html", context)
 

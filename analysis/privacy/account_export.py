@@ -6,6 +6,8 @@ from pathlib import PurePosixPath
 
 from rest_framework.renderers import JSONRenderer
 
+from analysis.collections.models import Collection
+from analysis.collections.summary import summarize
 from analysis.jobs import storage
 from analysis.jobs.runner import run_copy_job
 from analysis.media import downloads
@@ -17,6 +19,7 @@ README = """Your data from Facet, as the API returns it.
 
 items/<id>.json  each item (photo, clip, live recording): status, summary, faces, tracks
 items/<id>.csv   each clip's and recording's detections: one row per analysed frame and face
+collections/<id>.json  each collection: name, description, its items' ids and its summary
 media/<id>.<ext> the stored originals, when you asked for them and they were kept
 """
 
@@ -32,6 +35,8 @@ def _write_zip(export: DataExport, path: str) -> bool:
     items = list(Media.objects.filter(user_id=export.user_id).order_by("created_at").values_list("pk", flat=True))
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("README.txt", README)
+        for collection in Collection.objects.filter(user_id=export.user_id).order_by("created_at"):
+            archive.writestr(f"collections/{collection.pk}.json", JSONRenderer().render(_collection_data(collection)))
         for done, pk in enumerate(items):
             media = Media.objects.filter(pk=pk).first()
             if media is None:  # deleted meanwhile
@@ -46,6 +51,17 @@ def _write_zip(export: DataExport, path: str) -> bool:
             if not export.report_progress((done + 1) / max(1, len(items))):
                 return False
     return True
+
+
+def _collection_data(collection: Collection) -> dict:
+    return {
+        "id": str(collection.pk),
+        "name": collection.name,
+        "description": collection.description,
+        "created_at": collection.created_at,
+        "items": [str(pk) for pk in Media.objects.filter(collection=collection).values_list("pk", flat=True)],
+        "summary": summarize(collection),
+    }
 
 
 def _add_file(archive: zipfile.ZipFile, media: Media, name: str) -> None:

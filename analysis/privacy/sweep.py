@@ -1,10 +1,11 @@
 """The privacy sweep (issue 17, worker only): media past its ``days:N``, expired exports, old activity
-entries and old webhook messages."""
+entries, old webhook messages and the records of archive uploads that ended long ago."""
 
 import logging
 
 from django.db import transaction
 
+from analysis.collections.models import ArchiveUpload
 from analysis.media import retention
 from analysis.privacy import activity
 from analysis.privacy.models import DataExport
@@ -21,6 +22,7 @@ def sweep_privacy() -> dict:
         "activity": activity.prune(),
         # Its attempts go with each message (on delete cascade).
         "webhook_messages": WebhookMessage.objects.past_keeping().delete()[1].get("analysis.WebhookMessage", 0),
+        "archive_uploads": ArchiveUpload.objects.past_keeping().delete()[0],
     }
     if any(counts.values()):
         logger.info("Privacy sweep: %s", counts)

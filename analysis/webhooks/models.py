@@ -24,6 +24,8 @@ class WebhookEvent(models.TextChoices):
     MEDIA_FAILED = "media.failed"
     MEDIA_CANCELLED = "media.cancelled"
     ANNOTATED_DONE = "annotated.done"
+    # Every item of a ZIP uploaded into a collection has ended (analysis.collections.services).
+    COLLECTION_DONE = "collection.done"
 
 
 # What "send a test event" sends; never subscribed to, so never sent by a job.

@@ -107,6 +107,8 @@
     if (everyFrame && everyFrame.checked) body.append("every_frame", "true");
     const keepMedia = form.querySelector("select[name=keep_media]");
     if (keepMedia && keepMedia.value) body.append("keep_media", keepMedia.value);
+    const collection = form.querySelector("select[name=collection]");
+    if (collection && collection.value) body.append("collection", collection.value);
     let response;
     try {
       response = await Facet.post(endpoint, body);

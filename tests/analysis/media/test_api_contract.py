@@ -48,7 +48,9 @@ def test_the_detail_has_exactly_the_documented_fields(alice, client_for):
 
     body = client_for(alice).get(f"/api/media/{media.pk}/").json()
 
-    assert set(body) == {"id", "kind", "status", "error", "progress", "summary", "faces", "anonymized"}
+    assert set(body) == {
+        "id", "kind", "status", "error", "progress", "summary", "faces", "expected_emotion", "collection", "anonymized"
+    }  # fmt: skip
     assert body["anonymized"] == {
         "status": "",
         "url": None,

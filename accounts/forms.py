@@ -28,8 +28,9 @@ class RateLimitedAuthenticationForm(AuthenticationForm):
         if username and ratelimit.is_blocked(username, address):
             self.rate_limited = True
             minutes = max(1, ratelimit.window_s() // 60)
+            whom = "from your address" if ratelimit.address_blocked(address) else "for this account from your address"
             raise ValidationError(
-                "Too many failed log-in attempts for this account from your address. "
+                f"Too many failed log-in attempts {whom}. "
                 f"Wait {minutes} minutes and try again, or reset your password.",
                 code="rate_limited",
             )

@@ -24,6 +24,8 @@ from analysis.web import addresses
 # their password has the reset link on the same page.
 DEFAULT_LIMIT = 5
 DEFAULT_WINDOW_S = 15 * 60
+# One address trying many usernames a few times each stays under the per-pair limit: this catches it.
+DEFAULT_ADDRESS_LIMIT = 30
 
 
 def limit() -> int:
@@ -32,6 +34,11 @@ def limit() -> int:
 
 def window_s() -> int:
     return getattr(settings, "LOGIN_FAILURE_WINDOW_S", DEFAULT_WINDOW_S)
+
+
+def address_limit() -> int:
+    """Failed log-ins from one address, whatever the usernames (password spraying)."""
+    return getattr(settings, "LOGIN_ADDRESS_FAILURE_LIMIT", DEFAULT_ADDRESS_LIMIT)
 
 
 def client_address(request) -> str:
@@ -46,13 +53,26 @@ def _key(username: str, address: str) -> str:
     return f"login-failures:{digest}"
 
 
+def _address_key(address: str) -> str:
+    return "login-failures:address:" + hashlib.sha256(address.encode()).hexdigest()
+
+
+def address_blocked(address: str) -> bool:
+    """Too many failed log-ins from ``address`` across all usernames."""
+    return cache.get(_address_key(address), 0) >= address_limit()
+
+
 def is_blocked(username: str, address: str) -> bool:
-    return cache.get(_key(username, address), 0) >= limit()
+    return cache.get(_key(username, address), 0) >= limit() or address_blocked(address)
 
 
 def register_failure(username: str, address: str) -> int:
-    """Count one failed attempt and return the count inside the current window."""
-    key = _key(username, address)
+    """Count one failed attempt (for the pair and for the address) and return the pair's count."""
+    _count(_address_key(address))
+    return _count(_key(username, address))
+
+
+def _count(key: str) -> int:
     # add() starts the window only if no counter exists; incr() is atomic on Redis and LocMem, so
     # two concurrent failures cannot both read 4 and both write 5. The window's end is kept beside the
     # count (Django's cache API cannot tell a key's remaining time) for Retry-After.
@@ -67,7 +87,8 @@ def register_failure(username: str, address: str) -> int:
 
 def retry_after_s(username: str, address: str) -> int:
     """Whole seconds until the current window ends and the pair may try again (at least 1)."""
-    ends = cache.get(_key(username, address) + ":ends")
+    key = _address_key(address) if address_blocked(address) else _key(username, address)
+    ends = cache.get(key + ":ends")
     left = ends - time.time() if ends is not None else window_s()
     return max(1, math.ceil(left))
 

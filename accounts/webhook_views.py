@@ -3,13 +3,15 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.profile import render_profile
 from analysis.privacy import activity
+from analysis.web import limits
 from analysis.webhooks import services as webhooks
 from analysis.webhooks.models import WebhookEndpoint
-from analysis.webhooks.profile import WebhookForm
+from analysis.webhooks.profile import WebhookForm, remember_new_endpoint
 
 
 @login_required
@@ -23,8 +25,9 @@ def add_webhook(request):
             form.add_error("url", str(exc))
         else:
             activity.record(request, activity.Action.WEBHOOK_CREATED, str(endpoint.pk))
-            # Rendered, not redirected: the secret is shown this once and never stored in a cookie.
-            return render_profile(request, new_endpoint=endpoint)
+            # Post/redirect/get, so a reload does not add it again; the next page shows its secret once.
+            remember_new_endpoint(request, endpoint)
+            return redirect(f"{reverse('accounts:profile')}#new-webhook")
     return render_profile(request, webhook_form=form, status=400)
 
 
@@ -32,6 +35,13 @@ def add_webhook(request):
 @require_POST
 def test_webhook(request, pk):
     endpoint = get_object_or_404(WebhookEndpoint.objects.for_user(request.user), pk=pk)
+    # The API's budget (analysis.webhooks.api.WebhookSendThrottle), counted in the same cache entry.
+    wait = limits.wait_s(request, "webhook-sends", "FER_WEBHOOK_SEND_RATE")
+    if wait is not None:
+        messages.error(request, f"Too many test events in a short time; try again in {limits.retry_text(wait)}.")
+        response = render_profile(request, status=429)
+        response["Retry-After"] = str(wait)
+        return response
     try:
         webhooks.send_test(endpoint)
     except webhooks.WebhookRejected as exc:

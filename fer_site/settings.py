@@ -241,6 +241,14 @@ FER_RECORDING_RATE = os.environ.get("FER_RECORDING_RATE", "30/hour")
 # Failed log-ins per username + client address before every log-in path refuses for the window.
 LOGIN_FAILURE_LIMIT = env_int("FER_LOGIN_FAILURE_LIMIT", 5)
 LOGIN_FAILURE_WINDOW_S = env_int("FER_LOGIN_FAILURE_WINDOW_S", 15 * 60)
+# Failed log-ins from one address across all usernames (password spraying) before log-in from that
+# address is refused for FER_LOGIN_FAILURE_WINDOW_S: far above what a household or an office mistypes.
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("FER_LOGIN_ADDRESS_FAILURE_LIMIT", 30)
+# Per client address: new accounts (every quota is per user, so accounts multiply them) and password-
+# reset requests (each may send a mail); per e-mail address, reset mails actually sent.
+FER_SIGNUP_RATE = os.environ.get("FER_SIGNUP_RATE", "5/hour")
+FER_PASSWORD_RESET_RATE = os.environ.get("FER_PASSWORD_RESET_RATE", "5/hour")
+FER_PASSWORD_RESET_EMAIL_RATE = os.environ.get("FER_PASSWORD_RESET_EMAIL_RATE", "3/hour")
 # How many proxies in front of the site append to X-Forwarded-For (analysis.web.addresses). 0: the
 # socket's address is the client's, and the header, which any client can write, is never read.
 FER_TRUSTED_PROXIES = env_int("FER_TRUSTED_PROXIES", 0)
@@ -284,6 +292,9 @@ FER_WEBHOOK_TIMEOUT_S = float(os.environ.get("FER_WEBHOOK_TIMEOUT_S", "10"))
 # An endpoint whose every attempt failed this long is disabled (its owner sees why on the profile page).
 FER_WEBHOOK_DISABLE_AFTER_S = env_int("FER_WEBHOOK_DISABLE_AFTER_S", 3 * 24 * 3600)
 FER_WEBHOOK_MAX_ENDPOINTS = env_int("FER_WEBHOOK_MAX_ENDPOINTS", 10)
+# Per user, test events and redeliveries together (page and API): each is a request to any https URL,
+# retried up to FER_WEBHOOK_MAX_ATTEMPTS; 40 in a second made the platform a request cannon.
+FER_WEBHOOK_SEND_RATE = os.environ.get("FER_WEBHOOK_SEND_RATE", "20/hour")
 # https:// only, to public addresses only; these lift that for tests and closed networks.
 FER_WEBHOOK_ALLOW_HTTP = env_bool("FER_WEBHOOK_ALLOW_HTTP", False)
 FER_WEBHOOK_ALLOW_PRIVATE = env_bool("FER_WEBHOOK_ALLOW_PRIVATE", False)

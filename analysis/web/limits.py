@@ -58,9 +58,16 @@ class _Named(SettingRateThrottle):
 
 
 def wait_s(request, scope: str, rate_setting: str, *, ident: str | None = None) -> int | None:
-    """Count one request against ``scope`` (per ``ident``, default the client's address); None when it
-    is allowed, else the whole seconds to wait (for Retry-After)."""
-    key = _hashed(ident) if ident is not None else client_address(request)
+    """Count one request against ``scope``: per ``ident`` (hashed) when given, else per signed-in user
+    (the same count as UserOrAddressThrottle's, so a page and the API share one budget), else per
+    client address. None when it is allowed, else the whole seconds to wait (for Retry-After)."""
+    user = getattr(request, "user", None)
+    if ident is not None:
+        key = _hashed(ident)
+    elif user is not None and user.is_authenticated:
+        key = f"user-{user.pk}"
+    else:
+        key = client_address(request)
     throttle = _Named(scope, rate_setting, key)
     if throttle.allow_request(request, None):  # type: ignore[arg-type]  # a plain view: no APIView
         return None

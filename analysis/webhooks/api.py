@@ -11,8 +11,17 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
 from analysis.media import activity
+from analysis.web.limits import UserOrAddressThrottle
 from analysis.webhooks import services as webhooks
 from analysis.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
+
+
+class WebhookSendThrottle(UserOrAddressThrottle):
+    """Test events and redeliveries per user (FER_WEBHOOK_SEND_RATE), shared with the profile page's
+    "send a test event": each is a signed request to a URL of the user's choosing, retried."""
+
+    scope = "webhook-sends"
+    rate_setting = "FER_WEBHOOK_SEND_RATE"
 
 
 class WebhookEndpointSerializer(serializers.ModelSerializer):
@@ -139,8 +148,15 @@ class WebhookEndpointViewSet(
         activity.record(request, activity.Action.WEBHOOK_CHANGED, f"{endpoint.pk} secret rotated")
         return Response(WebhookEndpointWithSecretSerializer(endpoint).data)
 
-    @extend_schema(request=None, responses={202: QueuedSerializer, 409: OpenApiResponse(description="Disabled.")})
-    @action(detail=True, methods=["post"])
+    @extend_schema(
+        request=None,
+        responses={
+            202: QueuedSerializer,
+            409: OpenApiResponse(description="Disabled."),
+            429: OpenApiResponse(description="Too many test events and redeliveries; see Retry-After."),
+        },
+    )
+    @action(detail=True, methods=["post"], throttle_classes=[WebhookSendThrottle])
     def test(self, request, pk=None):
         """Send a signed `webhook.test` event to the endpoint now."""
         try:
@@ -160,9 +176,18 @@ class WebhookEndpointViewSet(
     @extend_schema(
         request=None,
         parameters=[OpenApiParameter("delivery_id", str, OpenApiParameter.PATH, description="An attempt's id.")],
-        responses={202: QueuedSerializer, 409: OpenApiResponse(description="Disabled, or being sent right now.")},
+        responses={
+            202: QueuedSerializer,
+            409: OpenApiResponse(description="Disabled, or being sent right now."),
+            429: OpenApiResponse(description="Too many test events and redeliveries; see Retry-After."),
+        },
     )
-    @action(detail=True, methods=["post"], url_path=r"deliveries/(?P<delivery_id>[^/.]+)/redeliver")
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"deliveries/(?P<delivery_id>[^/.]+)/redeliver",
+        throttle_classes=[WebhookSendThrottle],
+    )
     def redeliver(self, request, pk=None, delivery_id=None):
         """Send an attempt's message again now: the same webhook-id and body, newly signed."""
         endpoint = self.get_object()

@@ -166,7 +166,8 @@ def collection_detail(request, pk):
 @require_http_methods(["GET", "POST"])
 def collection_delete(request, pk):
     collection = _mine(request, pk)
-    form = DeleteCollectionForm(request.POST or None)
+    # An unticked box posts nothing: bound whenever it is a POST.
+    form = DeleteCollectionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         name = collection.name
         deleted = services.delete_collection(collection, delete_items=form.cleaned_data["delete_items"])

@@ -292,6 +292,12 @@ FER_WEBHOOK_TIMEOUT_S = float(os.environ.get("FER_WEBHOOK_TIMEOUT_S", "10"))
 # An endpoint whose every attempt failed this long is disabled (its owner sees why on the profile page).
 FER_WEBHOOK_DISABLE_AFTER_S = env_int("FER_WEBHOOK_DISABLE_AFTER_S", 3 * 24 * 3600)
 FER_WEBHOOK_MAX_ENDPOINTS = env_int("FER_WEBHOOK_MAX_ENDPOINTS", 10)
+# Fairness between users (issue 25): a message is sent only while its endpoint has fewer than the first
+# and its owner fewer than the second attempts in flight; otherwise it waits a few seconds, queued,
+# without using an attempt. Below the webhooks worker's concurrency (8 in deploy/), so one account's
+# slow endpoints never hold every worker process while another user's webhook waits behind them.
+FER_WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT = env_int("FER_WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT", 2)
+FER_WEBHOOK_MAX_IN_FLIGHT_PER_USER = env_int("FER_WEBHOOK_MAX_IN_FLIGHT_PER_USER", 4)
 # Per user, test events and redeliveries together (page and API): each is a request to any https URL,
 # retried up to FER_WEBHOOK_MAX_ATTEMPTS; 40 in a second made the platform a request cannon.
 FER_WEBHOOK_SEND_RATE = os.environ.get("FER_WEBHOOK_SEND_RATE", "20/hour")

@@ -26,6 +26,9 @@ BACKOFF_FACTOR = 5
 JITTER = 0.25
 # No wait, computed or asked for by Retry-After, is longer than a day.
 MAX_DELAY_S = 24 * 3600
+# A message held back for fairness is looked at again after about this long (jittered): short beside
+# a slow endpoint's time-out, so it goes soon after a place frees, long enough not to churn the queue.
+FAIR_WAIT_S = 3.0
 
 
 def backoff_s(attempt: int) -> float:
@@ -62,6 +65,31 @@ def signed_headers(message: WebhookMessage, body: bytes) -> dict:
     }
 
 
+def in_flight_elsewhere(message: WebhookMessage) -> bool:
+    """Whether the message's endpoint, or its owner, has as many attempts in flight as allowed
+    (FER_WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT, _PER_USER). An attempt whose worker died (a stale
+    heartbeat) does not count. A bound, not a lock: two workers checking at once may both go."""
+    fresh = timezone.now() - timedelta(seconds=settings.FER_JOB_STALE_SECONDS)
+    sending = WebhookMessage.objects.filter(status=WebhookMessage.Status.PROCESSING, heartbeat_at__gte=fresh)
+    endpoint = message.endpoint
+    if sending.filter(endpoint=endpoint).count() >= settings.FER_WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT:
+        return True
+    return sending.filter(endpoint__user_id=endpoint.user_id).count() >= settings.FER_WEBHOOK_MAX_IN_FLIGHT_PER_USER
+
+
+def hold_back(message: WebhookMessage) -> None:
+    """Leave the message queued for a few seconds more, no attempt used, and look again then: the
+    worker is free at once for another user's message instead of waiting on this endpoint."""
+    delay = FAIR_WAIT_S * random.uniform(0.5, 1.5)
+    now = timezone.now()
+    # The heartbeat too: the sweeper counts a queued message's wait from it.
+    held = WebhookMessage.objects.filter(pk=message.pk, status=WebhookMessage.Status.QUEUED).update(
+        next_attempt_at=now + timedelta(seconds=delay), heartbeat_at=now
+    )
+    if held:
+        dispatch.deliver_webhook(message.pk, countdown_s=delay)
+
+
 def deliver(message_id) -> None:
     """Make one attempt at sending a queued webhook message, and record it (worker only)."""
     message = WebhookMessage.objects.select_related("endpoint").filter(pk=message_id).first()
@@ -69,6 +97,10 @@ def deliver(message_id) -> None:
         return
     if not message.endpoint.enabled:
         message.mark_failed("Not sent: the endpoint is disabled.")
+        return
+    due = message.status == WebhookMessage.Status.QUEUED and message.next_attempt_at <= timezone.now()
+    if due and in_flight_elsewhere(message):
+        hold_back(message)
         return
     if not message.mark_processing():  # sent already, not due yet, or another worker has it
         return

@@ -14,6 +14,8 @@ TASK_MODULE = "analysis.tasks"
 # Each package's layer: a module may import its own layer's packages and lower ones, never higher.
 LAYERS = {
     "analysis.jobs": 0,
+    # What every request-facing package shares (client address, fail-open cache, limits, JSON errors).
+    "analysis.web": 0,
     "analysis.media": 1,
     "analysis.live": 2,
     "analysis.webhooks": 2,

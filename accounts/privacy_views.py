@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.profile import render_profile
 from analysis.media.forms import KeepMediaForm
+from analysis.media.keep_media import describe_keep_media
 from analysis.privacy import activity
 from analysis.privacy import services as privacy
 
@@ -29,5 +30,6 @@ def keep_media(request):
         return render_profile(request, status=400, keep_form=form)
     chosen = privacy.set_keep_media(request.user, form.cleaned_data["keep_media"])
     activity.record(request, activity.Action.RETENTION_CHANGED, chosen)
-    messages.success(request, f"Retention saved ({chosen}); it applies to what you upload from now on.")
+    described = describe_keep_media(chosen)
+    messages.success(request, f"Retention saved: {described}. It applies to what you upload from now on.")
     return redirect("accounts:profile")

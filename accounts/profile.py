@@ -30,7 +30,7 @@ def render_profile(request, *, status: int = 200, **sections):
 
 @login_required
 def profile(request):
-    return render_profile(request)
+    return render_profile(request, new_endpoint=webhooks_profile.take_new_endpoint(request))
 
 
 @login_required

@@ -35,5 +35,5 @@ def anonymize(request, pk):
     except services.AnonymizeRefused as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, "The blurred copy is being made; reload the page to see it.")
+        messages.success(request, "The blurred copy is being made; this page shows it when it is ready.")
     return redirect("analysis:detail", pk=media.pk)

@@ -99,6 +99,8 @@ class GalleryFilterForm(forms.Form):
         for alias, name in DATE_ALIASES.items():
             if alias in data and not data.get(name):
                 data[name] = data[alias]
+        if data.get("kind") == "clip":  # the pages say clip, the API's kind is video: both are taken
+            data["kind"] = "video"
         return cls(data)
 
     def clean(self):

@@ -32,6 +32,16 @@ def parse_keep_media(value) -> str:
     raise InvalidKeepMedia(f'keep_media is "always", "results_only" or "days:N" with N from 1 to {MAX_DAYS}.')
 
 
+def describe_keep_media(value: str) -> str:
+    """A retention value as people read it ("media deleted 7 days after upload"), never the code."""
+    if value == ALWAYS:
+        return "media kept until you delete it"
+    if value == RESULTS_ONLY:
+        return "results only: media deleted once analysed"
+    days = int(value.removeprefix(DAYS_PREFIX))
+    return f"media deleted {days} day{'s' if days != 1 else ''} after upload"
+
+
 def media_deadline(keep_media: str, uploaded_at: datetime) -> datetime | None:
     """When the sweeper deletes media uploaded at ``uploaded_at`` under ``keep_media``; None: never by date."""
     if keep_media.startswith(DAYS_PREFIX):

@@ -137,6 +137,11 @@ def gallery(request):
     # Newest first, with the id as a tie-breaker so pages never repeat or skip items that share a
     # timestamp. Every tile reads only columns of its own row: the query count per page is constant.
     items = _filtered(request, form).only(*TILE_FIELDS).order_by("-created_at", "-id")
+    invalid = form.is_bound and not form.is_valid()
+    if invalid:
+        # An unknown filter answers its error and lists nothing, as the API's 400 does, rather than
+        # everything under a filter that was not applied.
+        items = items.none()
     page = Paginator(items, GALLERY_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "form": form,
@@ -144,7 +149,7 @@ def gallery(request):
         "filtered": form.is_bound and form.is_valid() and any(form.cleaned_data.values()),
         "api_template": reverse("api:media-detail", args=[PLACEHOLDER_ID]),
     }
-    return render(request, "analysis/gallery.html", context)
+    return render(request, "analysis/gallery.html", context, status=400 if invalid else 200)
 
 
 def _probability_rows(face: Detection) -> list[dict]:
@@ -167,7 +172,8 @@ def _timing_rows(timings: dict) -> list[tuple[str, str]]:
             continue
         label = key.removesuffix("_ms").removesuffix("_s").removesuffix("_seconds").replace("_", " ").capitalize()
         ms = value if key.endswith("_ms") else value * 1000
-        rows.append((label, f"{ms:,.0f} ms" if ms >= 10 else f"{ms:.1f} ms"))
+        # The unit _duration gives "Upload to result", so 22.3 s never sits beside "22,255 ms".
+        rows.append((label, _duration(ms / 1000) if ms >= 10 else f"{ms:.1f} ms"))
     return rows
 
 
@@ -340,6 +346,12 @@ def _activity_chart(per_day: dict, days: int, *, width: int = CHART_WIDTH, heigh
     }
 
 
+def _most_often(rows: list[dict]) -> list[str]:
+    """Every emotion with the highest count: a tie names them all, never one of them at random."""
+    top = max(row["value"] for row in rows)
+    return [row["emotion"] for row in rows if row["value"] == top]
+
+
 @login_required
 def dashboard(request):
     items = Media.objects.for_user(request.user)
@@ -380,7 +392,7 @@ def dashboard(request):
         "counts": {**counts, "faces": face_total, "people": counts["people"] or 0},
         "emotions": _bar_chart(rows),
         "face_total": face_total,
-        "top_emotion": max(rows, key=lambda row: row["value"])["emotion"] if face_total else None,
+        "top_emotions": _most_often(rows) if face_total else [],
         "activity": _activity_chart(per_day, ACTIVITY_DAYS),
         "activity_days": ACTIVITY_DAYS,
         "recent": recent,

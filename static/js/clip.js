@@ -79,15 +79,5 @@
       }
     }).catch(() => { if (timeline) timeline.textContent = "The timeline could not be loaded."; });
   }
-
-  // The annotated MP4 is made on request: poll until it is ready, then show its link.
-  const annotated = document.getElementById("annotated");
-  if (annotated && ["queued", "processing"].includes(annotated.dataset.status) && window.fetch) {
-    Facet.poll(async () => {
-      const state = await Facet.getJSON(media.api + "annotated/");
-      if (state.status !== "done" && state.status !== "failed") return undefined;
-      window.location.reload();
-      return Facet.STOP;
-    }, { first: 2000 });
-  }
+  // The annotated MP4, made on request, shows itself when ready: #annotated is data-watch (facet.js).
 })();

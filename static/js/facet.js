@@ -83,6 +83,62 @@ window.Facet = window.Facet || {};
     setTimeout(run, delay);
   };
 
+  // Everything with a status updates itself, one way: an element with an id, data-status and
+  // data-watch="<API URL answering {status, progress}>" is polled (Facet.poll, with backoff) while its
+  // status is queued or processing. Its progress bar ([role=progressbar]) and [data-role=percent]
+  // follow the answer's progress; once the status changes, the element is replaced by the server's
+  // own rendering of it (this page fetched again in the background, never reloaded), so it looks the
+  // same however it got there, and what it then holds is watched in turn. Blurred copies, annotated
+  // copies and the account export use it; the upload rows and gallery badges poll the same way.
+  Facet.ACTIVE = new Set(["queued", "processing"]);
+
+  function showProgress(node, progress) {
+    if (typeof progress !== "number") return;
+    const percent = Math.round(progress * 100);
+    node.querySelectorAll("[role=progressbar]").forEach((bar) => {
+      bar.setAttribute("aria-valuenow", String(percent));
+      const fill = bar.querySelector(".progress__fill");
+      if (fill) fill.style.width = `${percent}%`;
+    });
+    node.querySelectorAll("[data-role=percent]").forEach((text) => { text.textContent = String(percent); });
+  }
+
+  // Replaces `node` with the element of the same id in this page as the server renders it now.
+  Facet.refresh = async function (node) {
+    const response = await fetch(location.href, { credentials: "same-origin", headers: { Accept: "text/html" } });
+    if (!response.ok) {
+      const error = new Error(`HTTP ${response.status}`);
+      error.status = response.status;
+      throw error;
+    }
+    const fresh = new DOMParser().parseFromString(await response.text(), "text/html").getElementById(node.id);
+    if (!fresh) { node.remove(); return null; }
+    const copy = document.importNode(fresh, true);
+    node.replaceWith(copy);
+    Facet.watchAll(copy);
+    return copy;
+  };
+
+  Facet.watch = function (node) {
+    if (!node.id || !node.dataset.watch || !window.fetch || !Facet.ACTIVE.has(node.dataset.status)) return;
+    Facet.poll(async () => {
+      const state = await Facet.getJSON(node.dataset.watch);
+      showProgress(node, state.progress);
+      if (state.status === node.dataset.status) return undefined;
+      if (Facet.ACTIVE.has(state.status)) { node.dataset.status = state.status; return Facet.SOON; }
+      await Facet.refresh(node);
+      return Facet.STOP;
+    }, { first: 1000, max: 10000, factor: 1.3 });
+  };
+
+  // `root` itself and every watched element inside it.
+  Facet.watchAll = function (root) {
+    if (root.matches && root.matches("[data-watch]")) Facet.watch(root);
+    root.querySelectorAll("[data-watch]").forEach(Facet.watch);
+  };
+  // Scripts are deferred: the document is parsed when this runs.
+  Facet.watchAll(document);
+
   // The emotion names in the model's order, from the JSON script the server renders on every page
   // ({% emotions_script %} in templates/base.html).
   let emotions = null;
@@ -149,6 +205,9 @@ window.Facet = window.Facet || {};
       Math.max(0, Math.min(a.y + a.h, b.y + b.h) - Math.max(a.y, b.y));
     const boxes = Array.from(layer.querySelectorAll(":scope > .facebox"));
     boxes.sort((a, b) => Number(a.dataset.face) - Number(b.dataset.face));
+    // Other faces' boxes: a label over one hides that face (a narrow phone picture crowds them), so
+    // covering one costs too, less than covering a label, more than moving away.
+    const faces = boxes.map((box) => ({ box, x: box.offsetLeft, y: box.offsetTop, w: box.offsetWidth, h: box.offsetHeight }));
     boxes.forEach((box) => {
       const label = box.querySelector(".facebox__label");
       if (!label) return;
@@ -173,7 +232,8 @@ window.Facet = window.Facet || {};
       rows.forEach((row) => columns.forEach((column) => {
         const spot = { x: clampX(column), y: clampY(row), w: lw, h: lh };
         const covered = placed.reduce((sum, other) => sum + overlap(spot, other), 0);
-        const cost = covered * 1000 + Math.abs(spot.x - preferred.x) + Math.abs(spot.y - preferred.y);
+        const hidden = faces.reduce((sum, face) => sum + (face.box === box ? 0 : overlap(spot, face)), 0);
+        const cost = covered * 1000 + hidden * 20 + Math.abs(spot.x - preferred.x) + Math.abs(spot.y - preferred.y);
         if (cost < bestCost) { best = spot; bestCost = cost; }
       }));
       placed.push(best);

@@ -78,8 +78,13 @@
     if (document.hidden) return undefined;
     const response = await fetch(location.href, { headers: { Accept: "text/html" }, credentials: "same-origin" });
     if (!response.ok) return undefined;
-    const fresh = new DOMParser().parseFromString(await response.text(), "text/html").getElementById("tiles");
+    const doc = new DOMParser().parseFromString(await response.text(), "text/html");
+    const fresh = doc.getElementById("tiles");
     if (!fresh) return undefined;
+    // The header's count as the server counts now, so it never says 17 items over 18 tiles.
+    const count = document.getElementById("gallery-count");
+    const freshCount = doc.getElementById("gallery-count");
+    if (count && freshCount) count.textContent = freshCount.textContent;
     const known = new Set(Array.from(grid.querySelectorAll(".tile")).map((tile) => tile.dataset.id));
     const added = Array.from(fresh.querySelectorAll(".tile")).filter((tile) => !known.has(tile.dataset.id));
     added.reverse().forEach((tile) => grid.prepend(document.importNode(tile, true)));

@@ -138,7 +138,8 @@
         remember(reply.faces);
         const fps = answered / ((performance.now() - started) / 1000);
         const ms = reply.timings_ms && reply.timings_ms.round_trip_ms;
-        setStatus(`${reply.faces.length} face(s) · ${fps.toFixed(1)} frames/s${ms ? ` · ${Math.round(ms)} ms` : ""}`);
+        const n = reply.faces.length;
+        setStatus(`${n} ${n === 1 ? "face" : "faces"} · ${fps.toFixed(1)} frames/s${ms ? ` · ${Math.round(ms)} ms` : ""}`);
       } else {
         const retry = Number(response.headers.get("Retry-After")) || 1;
         pausedUntil = performance.now() + retry * 1000;

@@ -22,10 +22,14 @@
   function row(file) {
     const item = document.createElement("li");
     item.className = "filelist__item filelist__item--pending";
+    // The thumbnail's slot is always there, so the row keeps its columns whatever it holds; the
+    // picture in it shows only once it loads (never a broken-image icon).
+    const slot = document.createElement("span");
+    slot.className = "filelist__thumb";
     const thumb = document.createElement("img");
-    thumb.className = "filelist__thumb";
     thumb.alt = "";
-    thumb.hidden = true; // shown only once a picture loads: never a broken-image icon
+    thumb.hidden = true;
+    slot.append(thumb);
     if (file.type.startsWith("image/") && file.size < 25 * 1024 * 1024) {
       const url = URL.createObjectURL(file);
       thumb.onload = () => { thumb.hidden = false; URL.revokeObjectURL(url); };
@@ -43,7 +47,8 @@
     const badge = document.createElement("span");
     badge.className = "badge badge--queued";
     badge.textContent = "waiting";
-    item.append(thumb, text, badge);
+    text.className = "filelist__text";
+    item.append(slot, text, badge);
     list.prepend(item);
     return { item, msg, badge, thumb };
   }

@@ -32,13 +32,40 @@ def test_it_lists_endpoints_with_their_recent_attempts(browser, endpoint):
     assert endpoint.secret not in page
 
 
-def test_adding_one_shows_its_secret_once(browser, alice):
+def test_adding_one_redirects_to_the_profile_which_shows_its_secret_once(browser, alice):
     response = browser.post("/accounts/webhooks/", {"url": "https://127.0.0.1/new", "events": ["media.done"]})
 
     endpoint = WebhookEndpoint.objects.get(user=alice)
-    assert response.status_code == 200
-    assert endpoint.secret in response.content.decode()
+    assert response.status_code == 302 and response["Location"] == "/accounts/profile/#new-webhook"
+    assert endpoint.secret not in response.content.decode()
+    assert endpoint.secret in browser.get("/accounts/profile/").content.decode()
     assert endpoint.secret not in browser.get("/accounts/profile/").content.decode()
+
+
+def test_another_users_new_endpoint_id_in_the_session_shows_nothing(browser, bob):
+    others = WebhookEndpoint.objects.create(user=bob, url="https://127.0.0.1/bob-hook", events=["media.done"])
+    session = browser.session
+    session["new_webhook"] = str(others.pk)
+    session.save()
+
+    page = browser.get("/accounts/profile/").content.decode()
+
+    assert others.secret not in page and "bob-hook" not in page
+
+
+def test_a_failing_endpoint_is_marked_with_its_last_error(browser, endpoint):
+    page = browser.get("/accounts/profile/").content.decode()
+
+    assert "webhook--failing" in page
+    assert "Last attempt failed" in page and "HTTP 503." in page
+
+
+def test_the_form_says_how_to_allow_http_and_private_addresses(browser, settings):
+    settings.FER_WEBHOOK_ALLOW_HTTP = settings.FER_WEBHOOK_ALLOW_PRIVATE = False
+
+    page = browser.get("/accounts/profile/").content.decode()
+
+    assert "FER_WEBHOOK_ALLOW_HTTP=True" in page and "FER_WEBHOOK_ALLOW_PRIVATE=True" in page
 
 
 def test_a_private_address_is_refused_with_a_message(browser, settings):

@@ -181,8 +181,9 @@ class Platform:
         self._stack.close()
 
 
-def post_photo(base_url: str, token: str, body: bytes, name: str = "photo.jpg") -> tuple[int, dict]:
-    """POST /api/media/ as multipart; returns the status code and the decoded JSON answer."""
+def post_photo(base_url: str, token: str, body: bytes, name: str = "photo.jpg", query: str = "") -> tuple[int, dict]:
+    """POST /api/media/ (``query``: e.g. "?wait=30") as multipart; returns the status code and the decoded
+    JSON answer."""
     import json
     import urllib.error
     import urllib.request
@@ -197,7 +198,7 @@ def post_photo(base_url: str, token: str, body: bytes, name: str = "photo.jpg") 
         + f"\r\n--{boundary}--\r\n".encode()
     )
     request = urllib.request.Request(
-        base_url + "/api/media/",
+        base_url + "/api/media/" + query,
         data=payload,
         headers={"Authorization": f"Token {token}", "Content-Type": f"multipart/form-data; boundary={boundary}"},
     )

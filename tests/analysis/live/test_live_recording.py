@@ -51,7 +51,7 @@ def test_its_page_shows_the_timeline_and_another_user_cannot_see_it(client, alic
     item = client.get(f"/api/media/{media_id}/").json()
     assert item["kind"] == "live"
     # No pictures are kept, so there is no file link that would only answer 404.
-    assert item["summary"]["file"] == "" and item["summary"]["thumbnail"] == ""
+    assert item["summary"]["file"] is None and item["summary"]["thumbnail"] is None
     client.force_login(bob)
     assert client.get(f"/media/{media_id}/").status_code == 404
     assert media_id not in client.get("/gallery/").content.decode()

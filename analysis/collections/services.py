@@ -12,6 +12,7 @@ from urllib.parse import urljoin
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
@@ -229,3 +230,18 @@ def done_data(collection: Collection, upload: ArchiveUpload) -> dict:
 def _item_ended(sender, job, **kwargs) -> None:
     if sender is Media and job.collection_id is not None:
         _end_archives(ArchiveUpload.objects.filter(collection_id=job.collection_id))
+
+
+@receiver(post_delete, sender=Media, dispatch_uid="analysis.collections.item_deleted")
+def _item_deleted(sender, instance, **kwargs) -> None:
+    # A deleted item has ended too: when it was an archive's last unfinished one, the archive is done.
+    # Checked after the deletion commits, so the check no longer finds the item.
+    collection_id = instance.collection_id
+    if collection_id is None:
+        return
+
+    def check() -> None:
+        with transaction.atomic():
+            _end_archives(ArchiveUpload.objects.filter(collection_id=collection_id))
+
+    transaction.on_commit(check)

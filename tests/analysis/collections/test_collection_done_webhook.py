@@ -59,3 +59,23 @@ def test_an_archive_with_no_item_taken_is_done_at_once(alice, study, api, endpoi
     )
 
     assert WebhookMessage.objects.get().event == "collection.done"
+
+
+def test_deleting_the_last_unfinished_item_of_an_archive_sends_it(
+    alice, study, api, endpoint, django_capture_on_commit_callbacks
+):
+    response = api(alice).post(
+        f"/api/collections/{study.pk}/archive/",
+        {"file": zips.as_upload(zips.photos(2, 64, {}))},
+        format="multipart",
+    )
+    first, second = (Media.objects.get(pk=item["id"]) for item in response.json()["items"])
+    finish(first)
+    assert WebhookMessage.objects.count() == 0
+
+    with django_capture_on_commit_callbacks(execute=True):
+        second.delete()
+
+    body = json.loads(WebhookMessage.objects.get().body)
+    assert body["type"] == "collection.done"
+    assert body["data"]["summary"]["items"]["total"] == 1

@@ -8,6 +8,8 @@ from analysis.models import (
     ActivityEntry,
     AnnotatedCopy,
     AnonymizedCopy,
+    ArchiveUpload,
+    Collection,
     DataExport,
     Detection,
     Media,
@@ -127,6 +129,27 @@ class DataExportAdmin(admin.ModelAdmin):
     list_display = ["id", "user", "status", "created_at", "expires_at"]
     list_filter = ["status"]
     readonly_fields = ["user", "include_media", "file", "created_at", "expires_at", *JOB_FIELDS]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Collection)
+class CollectionAdmin(admin.ModelAdmin):
+    """Collections are their owners' (pages, API): the admin looks, and may delete (items stay)."""
+
+    list_display = ["name", "user", "created_at", "updated_at"]
+    search_fields = ["name", "user__username"]
+    readonly_fields = ["user", "name", "description", "created_at", "updated_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(ArchiveUpload)
+class ArchiveUploadAdmin(admin.ModelAdmin):
+    list_display = ["id", "collection", "created_at", "accepted_at", "done_at"]
+    readonly_fields = ["collection", "items", "created_at", "accepted_at", "done_at"]
 
     def has_add_permission(self, request):
         return False

@@ -1,6 +1,7 @@
 """Fixtures shared by every test package.
 
-Standing users alice, bob and charlie; MEDIA_ROOT in a temporary folder for every test; and
+Standing users alice, bob and charlie; authenticated clients (`make_api_client(user)`, `alice_api`, `bob_api`
+for the API, `alice_browser`, `bob_browser` for the pages); MEDIA_ROOT in a temporary folder for every test; and
 `start_celery_worker` / `celery_worker_process`, a REAL Celery worker (`celery -A fer_site worker`) on
 the broker and database this test uses. Test photos are built by tests/photos.py.
 
@@ -16,6 +17,8 @@ import time
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.test import Client
+from rest_framework.test import APIClient
 
 from tests.celery_worker import REPO_ROOT, CeleryWorkerProcess, broker_available, database_url
 from tests.photos import astronaut, encode
@@ -46,6 +49,51 @@ def bob(make_user):
 @pytest.fixture
 def charlie(make_user):
     return make_user("charlie")
+
+
+# --- Authenticated clients -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def make_api_client():
+    """Factory: ``make_api_client(user)`` is a DRF APIClient authenticated as ``user`` (force_authenticate:
+    no token, no log-in session, so no login entry in the activity log); ``make_api_client()`` is anonymous.
+    (tests.analysis.clips.api_client also logs in a session, for the owner-checked /files/ views.)"""
+
+    def make(user=None) -> APIClient:
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def alice_api(make_api_client, alice) -> APIClient:
+    return make_api_client(alice)
+
+
+@pytest.fixture
+def bob_api(make_api_client, bob) -> APIClient:
+    return make_api_client(bob)
+
+
+def _logged_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def alice_browser(alice) -> Client:
+    """A Django test Client with a log-in session as alice, for the pages."""
+    return _logged_in(alice)
+
+
+@pytest.fixture
+def bob_browser(bob) -> Client:
+    return _logged_in(bob)
 
 
 @pytest.fixture(autouse=True)

@@ -4,7 +4,6 @@ deletions, exports, webhook and retention changes) with time and address; entrie
 from datetime import timedelta
 
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from analysis.models import ActivityEntry, Media
 from analysis.privacy.sweep import sweep_privacy
@@ -13,18 +12,11 @@ from tests.photos import astronaut, encode, upload
 PASSWORD = "correct horse battery staple"
 
 
-def api_client(user) -> APIClient:
-    """Authenticated as an API client is (no log-in session, which would be an entry of its own)."""
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
-
-
 def actions(user) -> list[str]:
     return list(ActivityEntry.objects.for_user(user).values_list("action", flat=True))[::-1]
 
 
-def test_each_kind_of_change_is_logged_with_time_and_address(alice, client, monkeypatch, settings):
+def test_each_kind_of_change_is_logged_with_time_and_address(alice, client, make_api_client, monkeypatch, settings):
     settings.FER_WEBHOOK_ALLOW_PRIVATE, settings.FER_WEBHOOK_ALLOW_HTTP = True, True
     monkeypatch.setattr("analysis.jobs.dispatch.app.send_task", lambda *args, **kwargs: None)
     client.post("/accounts/login/", {"username": "alice", "password": PASSWORD}, REMOTE_ADDR="198.51.100.7")
@@ -35,7 +27,7 @@ def test_each_kind_of_change_is_logged_with_time_and_address(alice, client, monk
     client.post(f"/media/{media.pk}/delete/")
     client.post("/accounts/privacy/keep-media/", {"keep": "results_only"})
     client.post("/accounts/privacy/export/")
-    api = api_client(alice)
+    api = make_api_client(alice)
     endpoint = api.post(
         "/api/webhooks/", {"url": "http://127.0.0.1/hook", "events": ["media.done"]}, format="json"
     ).json()
@@ -59,29 +51,29 @@ def test_each_kind_of_change_is_logged_with_time_and_address(alice, client, monk
     assert ActivityEntry.objects.get(user=alice, action="retention.changed").detail == "results_only"
 
 
-def test_the_api_lists_entries_newest_first_paginated_like_the_media_list(alice):
+def test_the_api_lists_entries_newest_first_paginated_like_the_media_list(alice, alice_api):
     for number in range(25):
         ActivityEntry.objects.create(user=alice, action="login", ip="203.0.113.5", detail=str(number))
 
-    body = api_client(alice).get("/api/me/activity/").json()
+    body = alice_api.get("/api/me/activity/").json()
 
     assert body["count"] == 25 and body["next"] and body["previous"] is None
     assert len(body["results"]) == 20
     assert set(body["results"][0]) == {"action", "at", "ip", "detail"}
     assert body["results"][0]["detail"] == "24"
-    assert api_client(alice).get(body["next"]).json()["results"][-1]["detail"] == "0"
+    assert alice_api.get(body["next"]).json()["results"][-1]["detail"] == "0"
 
 
-def test_another_user_never_sees_the_entries(alice, bob):
+def test_another_user_never_sees_the_entries(alice, bob_api, make_api_client):
     ActivityEntry.objects.create(user=alice, action="login", ip="203.0.113.5")
 
-    assert api_client(bob).get("/api/me/activity/").json()["count"] == 0
-    assert APIClient().get("/api/me/activity/").status_code in (401, 403)
+    assert bob_api.get("/api/me/activity/").json()["count"] == 0
+    assert make_api_client().get("/api/me/activity/").status_code in (401, 403)
 
 
-def test_the_api_token_endpoint_logs_the_tokens_creation(alice):
-    APIClient().post("/api/auth/token/", {"username": "alice", "password": PASSWORD}, REMOTE_ADDR="192.0.2.1")
-    APIClient().post("/api/auth/token/", {"username": "alice", "password": PASSWORD})
+def test_the_api_token_endpoint_logs_the_tokens_creation(alice, make_api_client):
+    make_api_client().post("/api/auth/token/", {"username": "alice", "password": PASSWORD}, REMOTE_ADDR="192.0.2.1")
+    make_api_client().post("/api/auth/token/", {"username": "alice", "password": PASSWORD})
 
     assert actions(alice) == ["token.created"]
 

@@ -1,16 +1,8 @@
-"""Fixtures for live mode: a client logged in as alice, and a frame of a real face."""
+"""Fixtures for live mode: a frame of a real face (alice_api, the client, is in tests/conftest.py)."""
 
 import pytest
-from rest_framework.test import APIClient
 
 from tests.analysis.live.frames import face_frame
-
-
-@pytest.fixture
-def alice_client(alice):
-    client = APIClient()
-    client.force_authenticate(alice)
-    return client
 
 
 @pytest.fixture

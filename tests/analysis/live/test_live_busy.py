@@ -21,13 +21,13 @@ def _queued_live_messages() -> list[bytes]:
     return redis.Redis.from_url(url).lrange("live", 0, -1)
 
 
-def test_it_answers_busy_when_no_worker_takes_the_frame_in_time(alice_client, face_jpeg, settings):
+def test_it_answers_busy_when_no_worker_takes_the_frame_in_time(alice_api, face_jpeg, settings):
     require_service("the Celery broker", *broker_available())
     settings.FER_LIVE_DEADLINE_MS = 300  # no worker consumes `live` in this test
 
     queued_before = len(_queued_live_messages())
     started = time.monotonic()
-    response = post_frame(alice_client, face_jpeg)
+    response = post_frame(alice_api, face_jpeg)
     waited = time.monotonic() - started
 
     assert response.status_code == 503

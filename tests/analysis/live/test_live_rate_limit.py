@@ -1,27 +1,22 @@
 """Frames are limited per user (FER_LIVE_RATE) with 429, counted apart from other users and uploads."""
 
-from rest_framework.test import APIClient
-
 from tests.analysis.live.frames import post_frame
 
 
-def test_it_answers_429_past_the_per_user_frame_rate(alice, bob, settings):
+def test_it_answers_429_past_the_per_user_frame_rate(alice_api, bob_api, settings):
     settings.FER_LIVE_RATE = "3/min"
-    alice_client, bob_client = APIClient(), APIClient()
-    alice_client.force_authenticate(alice)
-    bob_client.force_authenticate(bob)
     # Refused frames count too: the limit is on requests, checked before the frame is read.
     not_a_frame = b"not an image"
 
-    codes = [post_frame(alice_client, not_a_frame).status_code for _ in range(4)]
+    codes = [post_frame(alice_api, not_a_frame).status_code for _ in range(4)]
 
     assert codes == [400, 400, 400, 429]
-    response = post_frame(alice_client, not_a_frame)
+    response = post_frame(alice_api, not_a_frame)
     assert response.status_code == 429
     assert int(response["Retry-After"]) > 0
-    assert post_frame(bob_client, not_a_frame).status_code == 400
+    assert post_frame(bob_api, not_a_frame).status_code == 400
     # Uploads have their own budget.
-    assert alice_client.get("/api/media/").status_code == 200
+    assert alice_api.get("/api/media/").status_code == 200
 
 
 def test_the_default_rate_is_30_frames_a_second(settings):

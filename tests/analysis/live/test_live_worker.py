@@ -32,7 +32,7 @@ def _files(root) -> list:
 
 
 def test_a_real_face_gets_its_faces_back_and_nothing_is_stored(
-    alice_client, face_jpeg, start_celery_worker, settings, media_root, caplog
+    alice_api, face_jpeg, start_celery_worker, settings, media_root, caplog
 ):
     worker = start_celery_worker()
     # Generous: the first frame may wait for the model to load on a busy test machine.
@@ -40,7 +40,7 @@ def test_a_real_face_gets_its_faces_back_and_nothing_is_stored(
     rows_before, files_before = _row_counts(), _files(media_root)
     caplog.set_level(logging.DEBUG)
 
-    response = _post_until_answered(alice_client, face_jpeg, worker)
+    response = _post_until_answered(alice_api, face_jpeg, worker)
 
     assert response.status_code == 200, response.content
     body = response.json()
@@ -56,7 +56,7 @@ def test_a_real_face_gets_its_faces_back_and_nothing_is_stored(
     assert {"round_trip_ms", "worker_ms"} <= set(body["timings_ms"])
 
     # A second frame, at a new size, is answered too (the worker is warm now).
-    second = _post_until_answered(alice_client, face_frame(640, 480), worker)
+    second = _post_until_answered(alice_api, face_frame(640, 480), worker)
     assert second.status_code == 200 and len(second.json()["faces"]) == 1
 
     # Nothing stored: no row anywhere, no file under MEDIA_ROOT, no log line with the frame's bytes.
@@ -69,7 +69,7 @@ def test_a_real_face_gets_its_faces_back_and_nothing_is_stored(
     assert "analysis.tasks.analyze_live_frame" in worker.output()
 
 
-def test_an_image_without_faces_gets_an_empty_list(alice_client, start_celery_worker, settings):
+def test_an_image_without_faces_gets_an_empty_list(alice_api, start_celery_worker, settings):
     import numpy as np
 
     from tests.photos import encode
@@ -77,7 +77,7 @@ def test_an_image_without_faces_gets_an_empty_list(alice_client, start_celery_wo
     worker = start_celery_worker()
     settings.FER_LIVE_DEADLINE_MS = 10_000
 
-    response = _post_until_answered(alice_client, encode(np.full((240, 320, 3), 128, np.uint8)), worker)
+    response = _post_until_answered(alice_api, encode(np.full((240, 320, 3), 128, np.uint8)), worker)
 
     assert response.status_code == 200
     assert response.json()["faces"] == []

@@ -1,16 +1,12 @@
 """Cancelling a finished item is 409 with a `detail` that says why, beside the item as it stands."""
 
-from rest_framework.test import APIClient
-
 from tests.analysis.helpers import finished_photo
 
 
-def test_cancelling_a_finished_item_is_409_with_a_detail_and_the_item(alice):
+def test_cancelling_a_finished_item_is_409_with_a_detail_and_the_item(alice, alice_api):
     media = finished_photo(alice)
-    client = APIClient()
-    client.force_authenticate(alice)
 
-    response = client.post(f"/api/media/{media.pk}/cancel/")
+    response = alice_api.post(f"/api/media/{media.pk}/cancel/")
 
     assert response.status_code == 409
     body = response.json()
@@ -20,9 +16,7 @@ def test_cancelling_a_finished_item_is_409_with_a_detail_and_the_item(alice):
     assert media.status == "done"
 
 
-def test_another_users_item_cannot_be_cancelled_and_is_404(alice, bob):
+def test_another_users_item_cannot_be_cancelled_and_is_404(alice, bob_api):
     media = finished_photo(alice)
-    client = APIClient()
-    client.force_authenticate(bob)
 
-    assert client.post(f"/api/media/{media.pk}/cancel/").status_code == 404
+    assert bob_api.post(f"/api/media/{media.pk}/cancel/").status_code == 404

@@ -1,7 +1,6 @@
 """A clip cut off before its index is called damaged or incomplete, and limits read as people write them."""
 
 import pytest
-from rest_framework.test import APIClient
 
 from analysis.models import Media
 from ml import video
@@ -10,22 +9,15 @@ from tests.analysis.helpers import assert_no_orphan_files
 from tests.videos import clip_file, clip_upload, truncated
 
 
-@pytest.fixture
-def api(alice):
-    client = APIClient()
-    client.force_authenticate(alice)
-    return client
-
-
 def post(client, uploaded):
     return client.post("/api/media/", {"file": uploaded}, format="multipart")
 
 
-def test_an_mp4_cut_off_before_its_index_is_called_damaged_or_incomplete(api, alice, tmp_path):
+def test_an_mp4_cut_off_before_its_index_is_called_damaged_or_incomplete(alice_api, alice, tmp_path):
     # OpenCV writes the MP4 index (moov) at the end: half the file has none.
     path = truncated(clip_file(tmp_path, seconds=1), tmp_path / "cut.mp4", keep=0.5)
 
-    response = post(api, clip_upload(path))
+    response = post(alice_api, clip_upload(path))
 
     assert response.status_code == 400, response.content
     message = response.json()["file"][0]
@@ -35,8 +27,8 @@ def test_an_mp4_cut_off_before_its_index_is_called_damaged_or_incomplete(api, al
     assert_no_orphan_files(alice)
 
 
-def test_a_file_that_is_no_clip_at_all_still_says_what_photos_and_clips_may_be(api):
-    response = post(api, clip_upload(_text_file()))
+def test_a_file_that_is_no_clip_at_all_still_says_what_photos_and_clips_may_be(alice_api):
+    response = post(alice_api, clip_upload(_text_file()))
 
     assert "Clips must be MP4, MOV, WebM or AVI." in response.json()["file"][0]
 
@@ -50,12 +42,12 @@ def _text_file():
     return path
 
 
-def test_the_duration_limit_is_printed_in_minutes_and_seconds(api, settings, monkeypatch):
+def test_the_duration_limit_is_printed_in_minutes_and_seconds(alice_api, settings, monkeypatch):
     settings.FER_MAX_VIDEO_SECONDS = 605
     info = video.VideoInfo("mp4", "h264", 640, 360, 30.0, 21750, 725_000, False)
     monkeypatch.setattr(video, "probe", lambda source, **limits: info)
 
-    response = post(api, clip_upload(_text_file()))
+    response = post(alice_api, clip_upload(_text_file()))
 
     assert response.json()["file"] == ["The clip lasts 12 minutes 5 seconds; the limit is 10 minutes 5 seconds."]
 

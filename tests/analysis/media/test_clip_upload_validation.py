@@ -1,7 +1,6 @@
 """Clip uploads: accepted containers, and each rejection a 400 that leaves no row and no file."""
 
 import pytest
-from rest_framework.test import APIClient
 
 from analysis.models import Media
 from tests.photos import astronaut, encode, upload
@@ -16,13 +15,6 @@ def post(client, uploaded):
     return client.post("/api/media/", {"file": uploaded}, format="multipart")
 
 
-@pytest.fixture
-def api(alice):
-    client = APIClient()
-    client.force_authenticate(alice)
-    return client
-
-
 def assert_rejected(response, media_root, message_part):
     assert response.status_code == 400, response.content
     assert message_part in response.json()["file"][0]
@@ -31,10 +23,10 @@ def assert_rejected(response, media_root, message_part):
 
 
 @pytest.mark.parametrize(("name", "fourcc"), [("clip.mp4", "mp4v"), ("clip.avi", "MJPG"), ("clip.mov", "mp4v")])
-def test_it_accepts_mp4_mov_and_avi_clips_as_videos(api, tmp_path, name, fourcc):
+def test_it_accepts_mp4_mov_and_avi_clips_as_videos(alice_api, tmp_path, name, fourcc):
     path = clip_file(tmp_path, name, fourcc=fourcc, seconds=1)
 
-    response = post(api, clip_upload(path))
+    response = post(alice_api, clip_upload(path))
 
     assert response.status_code == 202, response.content
     media = Media.objects.get()
@@ -43,7 +35,7 @@ def test_it_accepts_mp4_mov_and_avi_clips_as_videos(api, tmp_path, name, fourcc)
     assert not media.file.name.endswith(name)  # never the client's name
 
 
-def test_it_accepts_a_webm_clip(api, tmp_path):
+def test_it_accepts_a_webm_clip(alice_api, tmp_path):
     import av
 
     path = tmp_path / "clip.webm"
@@ -58,79 +50,79 @@ def test_it_accepts_a_webm_clip(api, tmp_path):
         for packet in stream.encode():
             out.mux(packet)
 
-    response = post(api, clip_upload(path, "video/webm"))
+    response = post(alice_api, clip_upload(path, "video/webm"))
 
     assert response.status_code == 202, response.content
     assert Media.objects.get().content_type == "video/webm"
 
 
-def test_every_frame_is_an_upload_option(api, tmp_path):
+def test_every_frame_is_an_upload_option(alice_api, tmp_path):
     path = clip_file(tmp_path, seconds=1)
 
-    response = api.post("/api/media/", {"file": clip_upload(path), "every_frame": "true"}, format="multipart")
+    response = alice_api.post("/api/media/", {"file": clip_upload(path), "every_frame": "true"}, format="multipart")
 
     assert response.status_code == 202, response.content
     assert Media.objects.get().sample_fps == 0.0
 
 
-def test_an_image_named_mp4_is_analysed_as_the_photo_it_is(api):
-    response = post(api, upload(encode(astronaut()), "holiday.mp4", "video/mp4"))
+def test_an_image_named_mp4_is_analysed_as_the_photo_it_is(alice_api):
+    response = post(alice_api, upload(encode(astronaut()), "holiday.mp4", "video/mp4"))
 
     assert response.status_code == 202, response.content
     assert Media.objects.get().kind == "photo"
 
 
-def test_it_rejects_an_empty_file(api, media_root):
-    assert_rejected(post(api, upload(b"", "empty.mp4", "video/mp4")), media_root, "empty")
+def test_it_rejects_an_empty_file(alice_api, media_root):
+    assert_rejected(post(alice_api, upload(b"", "empty.mp4", "video/mp4")), media_root, "empty")
 
 
-def test_it_rejects_an_audio_only_file(api, media_root, tmp_path):
+def test_it_rejects_an_audio_only_file(alice_api, media_root, tmp_path):
     path = audio_only(tmp_path / "song.mp4")
 
-    assert_rejected(post(api, clip_upload(path)), media_root, "no pictures")
+    assert_rejected(post(alice_api, clip_upload(path)), media_root, "no pictures")
 
 
-def test_it_rejects_a_file_that_is_neither_video_nor_image(api, media_root):
-    response = post(api, upload(b"just some text\n" * 200, "notes.mp4", "video/mp4"))
+def test_it_rejects_a_file_that_is_neither_video_nor_image(alice_api, media_root):
+    response = post(alice_api, upload(b"just some text\n" * 200, "notes.mp4", "video/mp4"))
 
     assert_rejected(response, media_root, "Clips must be MP4, MOV, WebM or AVI.")
 
 
-def test_the_message_follows_the_kind_of_error_not_its_words(api, media_root, monkeypatch):
+def test_the_message_follows_the_kind_of_error_not_its_words(alice_api, media_root, monkeypatch):
     from ml import video
 
     def probe(source, **limits):
         raise video.InvalidVideo("This clip is neither short nor sweet.")
 
     monkeypatch.setattr(video, "probe", probe)
-    response = post(api, upload(b"just some text\n" * 200, "notes.mp4", "video/mp4"))
+    response = post(alice_api, upload(b"just some text\n" * 200, "notes.mp4", "video/mp4"))
 
     assert_rejected(response, media_root, "This clip is neither short nor sweet.")
     assert "Clips must be" not in response.json()["file"][0]
 
 
-def test_it_rejects_a_clip_longer_than_the_limit(api, media_root, tmp_path, settings):
+def test_it_rejects_a_clip_longer_than_the_limit(alice_api, media_root, tmp_path, settings):
     settings.FER_MAX_VIDEO_SECONDS = 1
     path = clip_file(tmp_path, seconds=2)
 
-    assert_rejected(post(api, clip_upload(path)), media_root, "the limit is")
+    assert_rejected(post(alice_api, clip_upload(path)), media_root, "the limit is")
 
 
 @pytest.mark.parametrize("size", [(3856, 64), (64, 3856), (2176, 2176)])
-def test_it_rejects_a_clip_larger_than_4k_in_either_orientation(api, media_root, tmp_path, size):
+def test_it_rejects_a_clip_larger_than_4k_in_either_orientation(alice_api, media_root, tmp_path, size):
     path = blank_clip(tmp_path / "big.mp4", *size)
 
-    assert_rejected(post(api, clip_upload(path)), media_root, "3840 x 2160")
+    assert_rejected(post(alice_api, clip_upload(path)), media_root, "3840 x 2160")
 
 
-def test_it_rejects_a_clip_over_the_byte_limit(api, media_root, tmp_path, settings):
+def test_it_rejects_a_clip_over_the_byte_limit(alice_api, media_root, tmp_path, settings):
     path = clip_file(tmp_path, seconds=1)
     settings.FER_MAX_VIDEO_BYTES = path.stat().st_size - 1
 
-    assert_rejected(post(api, clip_upload(path)), media_root, "the limit for clips")
+    assert_rejected(post(alice_api, clip_upload(path)), media_root, "the limit for clips")
 
 
-def test_it_rejects_a_16000_pixel_square_mjpeg_clip_from_its_header(api, media_root, tmp_path, monkeypatch):
+def test_it_rejects_a_16000_pixel_square_mjpeg_clip_from_its_header(alice_api, media_root, tmp_path, monkeypatch):
     from ml import video_io
 
     def no_decoding(*args):
@@ -139,6 +131,6 @@ def test_it_rejects_a_16000_pixel_square_mjpeg_clip_from_its_header(api, media_r
     monkeypatch.setattr(video_io, "_first_frame_rotation", no_decoding)
     path = large_mjpeg_avi(tmp_path / "bomb.avi", 16000, 16000)
 
-    response = post(api, clip_upload(path, "video/x-msvideo"))
+    response = post(alice_api, clip_upload(path, "video/x-msvideo"))
 
     assert_rejected(response, media_root, "The clip is 16000 x 16000 pixels; the limit is 3840 x 2160")

@@ -1,18 +1,8 @@
 """Idempotency-Key edge cases (issue 24, item 11; issue 25, item 9): the same key and file with other
 options is a different request (422), and a repeat after the item was deleted says so (410)."""
 
-import pytest
-from rest_framework.test import APIClient
-
 from analysis.models import Media
 from tests.photos import astronaut, encode, upload
-
-
-@pytest.fixture
-def client(alice):
-    client = APIClient()
-    client.force_authenticate(alice)
-    return client
 
 
 def post(client, data: bytes, **options):
@@ -21,11 +11,11 @@ def post(client, data: bytes, **options):
     )
 
 
-def test_the_same_key_and_file_with_another_keep_media_is_422_and_stores_nothing(client, sent_tasks):
+def test_the_same_key_and_file_with_another_keep_media_is_422_and_stores_nothing(alice_api, sent_tasks):
     photo = encode(astronaut())
-    first = post(client, photo, keep_media="always")
+    first = post(alice_api, photo, keep_media="always")
 
-    again = post(client, photo, keep_media="results_only")
+    again = post(alice_api, photo, keep_media="results_only")
 
     assert first.status_code == 202
     assert again.status_code == 422 and "keep_media" in again.json()["detail"]
@@ -33,21 +23,21 @@ def test_the_same_key_and_file_with_another_keep_media_is_422_and_stores_nothing
     assert Media.objects.get().keep_media == "always"
 
 
-def test_the_same_key_file_and_options_still_replays(client, sent_tasks):
+def test_the_same_key_file_and_options_still_replays(alice_api, sent_tasks):
     photo = encode(astronaut())
-    first = post(client, photo, keep_media="days:7")
+    first = post(alice_api, photo, keep_media="days:7")
 
-    again = post(client, photo, keep_media="days:7")
+    again = post(alice_api, photo, keep_media="days:7")
 
     assert again.status_code == 202 and again.json() == first.json()
 
 
-def test_a_repeat_after_the_item_was_deleted_is_410_with_a_message(client, sent_tasks):
+def test_a_repeat_after_the_item_was_deleted_is_410_with_a_message(alice_api, sent_tasks):
     photo = encode(astronaut())
-    first = post(client, photo)
-    assert client.delete(first.json()["url"]).status_code == 204
+    first = post(alice_api, photo)
+    assert alice_api.delete(first.json()["url"]).status_code == 204
 
-    again = post(client, photo)
+    again = post(alice_api, photo)
 
     assert again.status_code == 410
     assert "deleted" in again.json()["detail"]

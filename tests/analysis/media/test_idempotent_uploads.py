@@ -6,18 +6,10 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from analysis.media.idempotency import IdempotentUpload
 from analysis.models import Media
 from tests.photos import astronaut, encode, upload
-
-
-@pytest.fixture
-def client(alice):
-    client = APIClient()
-    client.force_authenticate(alice)
-    return client
 
 
 def post(client, key, data: bytes, **extra):
@@ -30,9 +22,9 @@ def photo() -> bytes:
     return encode(astronaut())
 
 
-def test_a_repeat_answers_the_first_status_and_body_and_stores_nothing(client, photo, sent_tasks):
-    first = post(client, "upload-1", photo)
-    again = post(client, "upload-1", photo)
+def test_a_repeat_answers_the_first_status_and_body_and_stores_nothing(alice_api, photo, sent_tasks):
+    first = post(alice_api, "upload-1", photo)
+    again = post(alice_api, "upload-1", photo)
 
     assert first.status_code == again.status_code == 202
     assert again.json() == first.json()
@@ -41,63 +33,60 @@ def test_a_repeat_answers_the_first_status_and_body_and_stores_nothing(client, p
     assert Media.objects.count() == 1
 
 
-def test_a_repeat_while_the_item_is_processed_answers_the_same(client, photo, sent_tasks):
-    first = post(client, "upload-1", photo)
+def test_a_repeat_while_the_item_is_processed_answers_the_same(alice_api, photo, sent_tasks):
+    first = post(alice_api, "upload-1", photo)
     Media.objects.update(status="processing")
 
-    assert post(client, "upload-1", photo).json() == first.json()
+    assert post(alice_api, "upload-1", photo).json() == first.json()
 
 
-def test_the_same_key_with_another_file_is_422(client, photo, sent_tasks):
-    post(client, "upload-1", photo)
+def test_the_same_key_with_another_file_is_422(alice_api, photo, sent_tasks):
+    post(alice_api, "upload-1", photo)
 
-    other = post(client, "upload-1", encode(astronaut()[:200, :200]))
+    other = post(alice_api, "upload-1", encode(astronaut()[:200, :200]))
 
     assert other.status_code == 422
     assert Media.objects.count() == 1
 
 
-def test_without_a_key_every_request_stores_a_new_item(client, photo, sent_tasks):
-    post(client, None, photo)
-    post(client, None, photo)
+def test_without_a_key_every_request_stores_a_new_item(alice_api, photo, sent_tasks):
+    post(alice_api, None, photo)
+    post(alice_api, None, photo)
 
     assert Media.objects.count() == 2
 
 
-def test_a_key_is_per_user(client, bob, photo, sent_tasks):
-    bobs = APIClient()
-    bobs.force_authenticate(bob)
-
-    mine = post(client, "shared-key", photo)
-    his = post(bobs, "shared-key", photo)
+def test_a_key_is_per_user(alice_api, bob_api, photo, sent_tasks):
+    mine = post(alice_api, "shared-key", photo)
+    his = post(bob_api, "shared-key", photo)
 
     assert his.status_code == 202 and his.json()["id"] != mine.json()["id"]
 
 
-def test_a_key_older_than_24_hours_is_forgotten(client, photo, sent_tasks):
-    first = post(client, "upload-1", photo)
+def test_a_key_older_than_24_hours_is_forgotten(alice_api, photo, sent_tasks):
+    first = post(alice_api, "upload-1", photo)
     IdempotentUpload.objects.update(created_at=timezone.now() - timedelta(hours=24, minutes=1))
 
-    again = post(client, "upload-1", photo)
+    again = post(alice_api, "upload-1", photo)
 
     assert again.status_code == 202 and again.json()["id"] != first.json()["id"]
 
 
-def test_a_key_longer_than_255_characters_is_refused(client, photo):
-    assert post(client, "k" * 256, photo).status_code == 400
+def test_a_key_longer_than_255_characters_is_refused(alice_api, photo):
+    assert post(alice_api, "k" * 256, photo).status_code == 400
     assert Media.objects.count() == 0
 
 
-def test_a_rejected_upload_leaves_the_key_free_for_a_retry(client, photo, sent_tasks):
-    rejected = post(client, "upload-1", b"not an image")
+def test_a_rejected_upload_leaves_the_key_free_for_a_retry(alice_api, photo, sent_tasks):
+    rejected = post(alice_api, "upload-1", b"not an image")
 
-    retried = post(client, "upload-1", photo)
+    retried = post(alice_api, "upload-1", photo)
 
     assert rejected.status_code == 400
     assert retried.status_code == 202 and Media.objects.count() == 1
 
 
-def test_a_repeat_during_the_first_request_waits_for_its_answer(client, alice, photo, transactional_db):
+def test_a_repeat_during_the_first_request_waits_for_its_answer(alice_api, alice, photo, transactional_db):
     import hashlib
 
     # The first request has reserved the key and is still storing its file.
@@ -112,7 +101,7 @@ def test_a_repeat_during_the_first_request_waits_for_its_answer(client, alice, p
     timer = threading.Timer(0.5, finish_first)
     timer.start()
     try:
-        again = post(client, "upload-1", photo)
+        again = post(alice_api, "upload-1", photo)
     finally:
         timer.join()
 
@@ -120,8 +109,8 @@ def test_a_repeat_during_the_first_request_waits_for_its_answer(client, alice, p
     assert list(Media.objects.all()) == [first]
 
 
-def test_the_schema_documents_the_header(client):
-    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+def test_the_schema_documents_the_header(alice_api):
+    schema = alice_api.get("/api/schema/", HTTP_ACCEPT="application/json").json()
     upload_operation = schema["paths"]["/api/media/"]["post"]
 
     assert "Idempotency-Key" in [p["name"] for p in upload_operation["parameters"] if p["in"] == "header"]

@@ -3,7 +3,6 @@
 import pytest
 from django.test import Client
 from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from analysis.media.services import create_media
 from analysis.models import Media
@@ -14,20 +13,6 @@ from tests.photos import astronaut, encode, upload
 @pytest.fixture
 def bobs_photo(bob):
     return finished_photo(bob)
-
-
-@pytest.fixture
-def alice_api(alice):
-    client = APIClient()
-    client.force_authenticate(alice)
-    return client
-
-
-@pytest.fixture
-def alice_browser(alice):
-    client = Client()
-    client.force_login(alice)
-    return client
 
 
 def test_alice_does_not_see_bobs_items_in_her_list(alice_api, bobs_photo, alice):
@@ -65,11 +50,8 @@ def test_bobs_files_are_404_without_logging_in(bobs_photo, which):
 
 
 @pytest.mark.parametrize("which", ["original", "thumbnail"])
-def test_bob_gets_his_own_files(bob, bobs_photo, which):
-    client = Client()
-    client.force_login(bob)
-
-    response = client.get(f"/files/{bobs_photo.pk}/{which}/")
+def test_bob_gets_his_own_files(bob_browser, bobs_photo, which):
+    response = bob_browser.get(f"/files/{bobs_photo.pk}/{which}/")
 
     assert response.status_code == 200
     assert response["Content-Type"] == "image/jpeg"

@@ -1,7 +1,5 @@
 """Uploads through the API are limited per user (FER_UPLOAD_RATE) with 429."""
 
-from rest_framework.test import APIClient
-
 from tests.photos import astronaut, encode, upload
 
 
@@ -9,16 +7,13 @@ def post_photo(client):
     return client.post("/api/media/", {"file": upload(encode(astronaut()[:64, :64]))}, format="multipart")
 
 
-def test_it_answers_429_past_the_per_user_upload_rate(alice, bob, settings):
+def test_it_answers_429_past_the_per_user_upload_rate(alice_api, bob_api, settings):
     settings.FER_UPLOAD_RATE = "2/min"
-    alice_client, bob_client = APIClient(), APIClient()
-    alice_client.force_authenticate(alice)
-    bob_client.force_authenticate(bob)
 
-    codes = [post_photo(alice_client).status_code for _ in range(3)]
+    codes = [post_photo(alice_api).status_code for _ in range(3)]
 
     assert codes == [202, 202, 429]
-    assert "Retry-After" in post_photo(alice_client)
+    assert "Retry-After" in post_photo(alice_api)
     # Per user: bob is not slowed down by alice, and alice can still read.
-    assert post_photo(bob_client).status_code == 202
-    assert alice_client.get("/api/media/").status_code == 200
+    assert post_photo(bob_api).status_code == 202
+    assert alice_api.get("/api/media/").status_code == 200

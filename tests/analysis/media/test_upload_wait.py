@@ -5,19 +5,11 @@ any other, and limits and throttles apply."""
 import threading
 
 import pytest
-from rest_framework.test import APIClient
 
 from analysis.models import Media
 from ml.pipeline import Face
 from tests.analysis.helpers import PROBABILITIES
 from tests.photos import astronaut, encode, upload
-
-
-@pytest.fixture
-def client(alice):
-    client = APIClient()
-    client.force_authenticate(alice)
-    return client
 
 
 def send(client, query: str = "", data: bytes | None = None, **headers):
@@ -26,18 +18,18 @@ def send(client, query: str = "", data: bytes | None = None, **headers):
 
 
 @pytest.mark.worker
-def test_a_photo_sent_with_wait_answers_201_with_its_faces_from_a_real_worker(client, celery_worker_process):
-    response = send(client, "?wait=30")
+def test_a_photo_sent_with_wait_answers_201_with_its_faces_from_a_real_worker(alice_api, celery_worker_process):
+    response = send(alice_api, "?wait=30")
 
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["status"] == "done" and body["summary"]["face_count"] == 1
     assert len(body["faces"]) == 1 and body["faces"][0]["emotion"]
     assert response["Location"] == f"http://testserver/api/media/{body['id']}/"
-    assert [item["id"] for item in client.get("/api/media/").json()["results"]] == [body["id"]]
+    assert [item["id"] for item in alice_api.get("/api/media/").json()["results"]] == [body["id"]]
 
 
-def test_an_analysis_that_ends_during_the_wait_is_answered_201(client, sent_tasks, transactional_db):
+def test_an_analysis_that_ends_during_the_wait_is_answered_201(alice_api, sent_tasks, transactional_db):
     def worker():  # stands in for the worker: finishes whatever is queued
         for _ in range(200):
             media = Media.objects.filter(status="queued").first()
@@ -50,7 +42,7 @@ def test_an_analysis_that_ends_during_the_wait_is_answered_201(client, sent_task
     thread = threading.Thread(target=worker)
     thread.start()
     try:
-        response = send(client, "?wait=30")
+        response = send(alice_api, "?wait=30")
     finally:
         thread.join()
 
@@ -58,8 +50,8 @@ def test_an_analysis_that_ends_during_the_wait_is_answered_201(client, sent_task
     assert response.json()["status"] == "done" and response.json()["faces"][0]["emotion"] == "happy"
 
 
-def test_without_a_worker_the_wait_ends_with_202_and_the_item_queued(client, sent_tasks):
-    response = send(client, "?wait=0.2")
+def test_without_a_worker_the_wait_ends_with_202_and_the_item_queued(alice_api, sent_tasks):
+    response = send(alice_api, "?wait=0.2")
 
     assert response.status_code == 202
     assert set(response.json()) == {"id", "status", "url"}
@@ -67,25 +59,25 @@ def test_without_a_worker_the_wait_ends_with_202_and_the_item_queued(client, sen
 
 
 @pytest.mark.parametrize("wait", ["31", "-1", "soon"])
-def test_a_wait_outside_0_to_30_seconds_is_400_and_stores_nothing(client, sent_tasks, wait):
-    response = send(client, f"?wait={wait}")
+def test_a_wait_outside_0_to_30_seconds_is_400_and_stores_nothing(alice_api, sent_tasks, wait):
+    response = send(alice_api, f"?wait={wait}")
 
     assert response.status_code == 400 and "wait" in response.json()
     assert Media.objects.count() == 0
 
 
-def test_the_upload_throttle_counts_waiting_uploads(client, sent_tasks, settings):
+def test_the_upload_throttle_counts_waiting_uploads(alice_api, sent_tasks, settings):
     settings.FER_UPLOAD_RATE = "1/min"
 
-    first = send(client, "?wait=0")
-    second = send(client, "?wait=5")
+    first = send(alice_api, "?wait=0")
+    second = send(alice_api, "?wait=5")
 
     assert first.status_code == 202
     assert second.status_code == 429 and second["Retry-After"]
     assert Media.objects.count() == 1
 
 
-def test_a_rejected_file_is_400_whatever_the_wait(client, sent_tasks):
-    response = send(client, "?wait=5", data=b"not an image")
+def test_a_rejected_file_is_400_whatever_the_wait(alice_api, sent_tasks):
+    response = send(alice_api, "?wait=5", data=b"not an image")
 
     assert response.status_code == 400 and "file" in response.json()

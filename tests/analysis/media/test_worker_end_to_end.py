@@ -1,7 +1,6 @@
 """The whole path: API upload -> commit -> real broker -> real `celery -A fer_site worker` -> result."""
 
 import pytest
-from rest_framework.test import APIClient
 
 import ml
 from analysis.models import Media
@@ -11,16 +10,14 @@ from tests.photos import astronaut, encode, group_photo, upload
 pytestmark = pytest.mark.worker
 
 
-def test_an_uploaded_photo_is_analysed_by_a_real_worker(alice, celery_worker_process):
-    client = APIClient()
-    client.force_authenticate(alice)
-    response = client.post("/api/media/", {"file": upload(encode(astronaut()))}, format="multipart")
+def test_an_uploaded_photo_is_analysed_by_a_real_worker(alice_api, celery_worker_process):
+    response = alice_api.post("/api/media/", {"file": upload(encode(astronaut()))}, format="multipart")
     assert response.status_code == 202, response.content
     media = Media.objects.get(pk=response.json()["id"])
 
     wait_until_final(media, worker=celery_worker_process)
 
-    body = client.get(response.json()["url"]).json()
+    body = alice_api.get(response.json()["url"]).json()
     assert body["status"] == "done", body
     assert body["progress"] == 1.0
     assert body["summary"]["face_count"] == 1

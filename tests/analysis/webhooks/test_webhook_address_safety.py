@@ -4,7 +4,6 @@ address each attempt actually connects to (DNS rebinding cannot get around it); 
 import socket
 
 import pytest
-from rest_framework.test import APIClient
 
 from analysis.models import WebhookEndpoint, WebhookMessage
 from analysis.webhooks import delivery as webhook_delivery
@@ -28,13 +27,6 @@ PRIVATE = [
 ]
 
 
-@pytest.fixture
-def client(alice):
-    client = APIClient()
-    client.force_authenticate(alice)
-    return client
-
-
 def fake_dns(monkeypatch, answers: dict[str, str]):
     real = socket.getaddrinfo
 
@@ -47,18 +39,18 @@ def fake_dns(monkeypatch, answers: dict[str, str]):
 
 
 @pytest.mark.parametrize("url", PRIVATE)
-def test_a_private_address_is_refused_at_creation(client, url):
-    response = client.post("/api/webhooks/", {"url": url, "events": ["media.done"]}, format="json")
+def test_a_private_address_is_refused_at_creation(alice_api, url):
+    response = alice_api.post("/api/webhooks/", {"url": url, "events": ["media.done"]}, format="json")
 
     assert response.status_code == 400, response.content
     assert "private" in response.json()["url"][0]
     assert not WebhookEndpoint.objects.exists()
 
 
-def test_a_name_that_resolves_to_a_private_address_is_refused_at_creation(client, monkeypatch):
+def test_a_name_that_resolves_to_a_private_address_is_refused_at_creation(alice_api, monkeypatch):
     fake_dns(monkeypatch, {"hooks.example.com": "10.0.0.7"})
 
-    response = client.post("/api/webhooks/", {"url": "https://hooks.example.com/", "events": ["media.done"]})
+    response = alice_api.post("/api/webhooks/", {"url": "https://hooks.example.com/", "events": ["media.done"]})
 
     assert response.status_code == 400
     assert "10.0.0.7" in response.json()["url"][0]
@@ -80,13 +72,13 @@ def test_a_private_address_is_refused_at_delivery(alice, settings, sent_tasks):
     assert delivery.status_code is None and "private" in delivery.error
 
 
-def test_a_name_rebound_to_a_private_address_after_creation_is_refused(alice, client, settings, monkeypatch):
+def test_a_name_rebound_to_a_private_address_after_creation_is_refused(alice, alice_api, settings, monkeypatch):
     settings.FER_WEBHOOK_ALLOW_HTTP = True
     with Receiver() as receiver:
         port = receiver.server.server_address[1]
         fake_dns(monkeypatch, {"rebind.example.com": "93.184.216.34"})
         url = f"http://rebind.example.com:{port}/hook"
-        assert client.post("/api/webhooks/", {"url": url, "events": ["media.done"]}).status_code == 201
+        assert alice_api.post("/api/webhooks/", {"url": url, "events": ["media.done"]}).status_code == 201
         fake_dns(monkeypatch, {"rebind.example.com": "127.0.0.1"})
         finished_photo(alice)
 

@@ -8,7 +8,6 @@ import pytest
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 import ml
 from analysis.jobs import dispatch
@@ -32,17 +31,15 @@ def events() -> list[str]:
     return list(WebhookMessage.objects.order_by("created_at").values_list("event", flat=True))
 
 
-def test_a_finished_photo_sends_media_done_with_the_item_as_the_api_shows_it(alice, endpoint):
+def test_a_finished_photo_sends_media_done_with_the_item_as_the_api_shows_it(alice, alice_api, endpoint):
     media = finished_photo(alice)
-    client = APIClient()
-    client.force_authenticate(alice)
 
     (message,) = WebhookMessage.objects.all()
     body = json.loads(message.body)
 
     assert body["type"] == "media.done"
     assert body["timestamp"].endswith("Z")
-    assert body["data"] == client.get(f"/api/media/{media.pk}/").json()
+    assert body["data"] == alice_api.get(f"/api/media/{media.pk}/").json()
 
 
 def test_a_failed_analysis_sends_media_failed(alice, endpoint):
@@ -138,16 +135,14 @@ def test_absolute_urls_in_a_clips_item_come_from_the_site_url(alice, endpoint, s
     assert data["detections_url"] == f"https://facet.example.com/api/media/{clip.pk}/detections/"
 
 
-def test_a_saved_live_recording_sends_media_done_with_the_item_as_the_api_shows_it(alice, endpoint):
+def test_a_saved_live_recording_sends_media_done_with_the_item_as_the_api_shows_it(alice, alice_api, endpoint):
     from analysis.live.recordings import save_recording
 
     probabilities = {name: (0.64 if name == "happy" else 0.06) for name in ml.EMOTIONS}
     media = save_recording(alice, [{"t": t, "faces": 1, "probabilities": probabilities} for t in range(3)])
-    client = APIClient()
-    client.force_authenticate(alice)
 
     (message,) = WebhookMessage.objects.all()
     body = json.loads(message.body)
     assert body["type"] == "media.done"
-    assert body["data"] == client.get(f"/api/media/{media.pk}/").json()
+    assert body["data"] == alice_api.get(f"/api/media/{media.pk}/").json()
     assert body["data"]["kind"] == "live"

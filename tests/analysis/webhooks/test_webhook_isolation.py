@@ -1,7 +1,6 @@
 """Another user's endpoint, and its attempts, are 404 everywhere; their events never reach you."""
 
 import pytest
-from rest_framework.test import APIClient
 
 from analysis.media.services import cancel_media, create_media
 from analysis.models import WebhookDelivery, WebhookEndpoint, WebhookMessage
@@ -18,41 +17,32 @@ def alices_endpoint(alice):
     return endpoint
 
 
-@pytest.fixture
-def bobs_client(bob):
-    client = APIClient()
-    client.force_authenticate(bob)
-    return client
-
-
-def test_another_users_endpoint_is_404_everywhere(alices_endpoint, bobs_client, sent_tasks):
+def test_another_users_endpoint_is_404_everywhere(alices_endpoint, bob_api, sent_tasks):
     base = f"/api/webhooks/{alices_endpoint.pk}/"
     delivery = alices_endpoint.deliveries.get()
 
     answers = [
-        bobs_client.get(base),
-        bobs_client.patch(base, {"events": ["media.done"]}, format="json"),
-        bobs_client.post(f"{base}rotate/"),
-        bobs_client.post(f"{base}test/"),
-        bobs_client.get(f"{base}deliveries/"),
-        bobs_client.post(f"{base}deliveries/{delivery.pk}/redeliver/"),
-        bobs_client.delete(base),
+        bob_api.get(base),
+        bob_api.patch(base, {"events": ["media.done"]}, format="json"),
+        bob_api.post(f"{base}rotate/"),
+        bob_api.post(f"{base}test/"),
+        bob_api.get(f"{base}deliveries/"),
+        bob_api.post(f"{base}deliveries/{delivery.pk}/redeliver/"),
+        bob_api.delete(base),
     ]
 
     assert [answer.status_code for answer in answers] == [404] * len(answers)
-    assert bobs_client.get("/api/webhooks/").json()["results"] == []
+    assert bob_api.get("/api/webhooks/").json()["results"] == []
     alices_endpoint.refresh_from_db()
     assert alices_endpoint.events == ["media.cancelled"]
     assert sent_tasks == []
 
 
-def test_an_attempt_is_redelivered_only_through_its_own_endpoint(alice, alices_endpoint, sent_tasks):
+def test_an_attempt_is_redelivered_only_through_its_own_endpoint(alice, alice_api, alices_endpoint, sent_tasks):
     other = WebhookEndpoint.objects.create(user=alice, url="https://127.0.0.1/other", events=["media.done"])
-    client = APIClient()
-    client.force_authenticate(alice)
     delivery = alices_endpoint.deliveries.get()
 
-    assert client.post(f"/api/webhooks/{other.pk}/deliveries/{delivery.pk}/redeliver/").status_code == 404
+    assert alice_api.post(f"/api/webhooks/{other.pk}/deliveries/{delivery.pk}/redeliver/").status_code == 404
 
 
 def test_another_users_items_send_nothing_to_your_endpoints(alice, bob, alices_endpoint):

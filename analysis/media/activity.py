@@ -8,7 +8,7 @@ importing the package that keeps the log.
 from django.db import models
 from django.dispatch import Signal
 
-__all__ = ["Action", "record", "recorded"]
+__all__ = ["Action", "item_detail", "record", "recorded"]
 
 
 class Action(models.TextChoices):
@@ -33,3 +33,15 @@ recorded = Signal()
 def record(request, action: str, detail: str = "", *, user=None) -> None:
     """Log ``action`` by the request's user (or ``user``) with the client's address."""
     recorded.send(sender=Action, request=request, action=action, detail=str(detail), user=user or request.user)
+
+
+# Of an item's file name, at most this many characters go into an entry (its detail keeps 300).
+ITEM_NAME_CHARS = 200
+
+
+def item_detail(media) -> str:
+    """An entry's detail for an item: its id and, beside it, the file name it was uploaded as."""
+    # Written when the action happens, so the entry still says which file it was after the item is
+    # deleted. The name is the client's: kept as text only, control characters made spaces.
+    name = "".join(c if c.isprintable() else " " for c in media.original_name).strip()[:ITEM_NAME_CHARS]
+    return f'{media.pk} "{name}"' if name else str(media.pk)

@@ -161,7 +161,7 @@ class MediaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Dest
             )
         except services.UploadRejected as exc:
             return Response({"file": [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)
-        activity.record(request, activity.Action.MEDIA_UPLOADED, str(media.pk))
+        activity.record(request, activity.Action.MEDIA_UPLOADED, activity.item_detail(media))
         url = request.build_absolute_uri(reverse("api:media-detail", args=[media.pk]))
         return Response(
             {"id": str(media.pk), "status": media.status, "url": url},
@@ -179,9 +179,9 @@ class MediaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Dest
         return Response(MediaSerializer(media, context={"request": request}).data)
 
     def perform_destroy(self, instance):
-        pk = instance.pk
+        detail = activity.item_detail(instance)  # before the delete clears its id
         services.delete_media(instance)
-        activity.record(self.request, activity.Action.MEDIA_DELETED, str(pk))
+        activity.record(self.request, activity.Action.MEDIA_DELETED, detail)
 
     def _clip(self) -> Media:
         # The same per-user queryset as every other read: another user's clip is a 404.

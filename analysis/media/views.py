@@ -95,7 +95,7 @@ def upload(request):
             except UploadRejected as exc:
                 results.append(UploadResult(uploaded.name, False, str(exc)))
             else:
-                activity.record(request, activity.Action.MEDIA_UPLOADED, str(media.pk))
+                activity.record(request, activity.Action.MEDIA_UPLOADED, activity.item_detail(media))
                 results.append(UploadResult(uploaded.name, True, "Accepted: analysis queued.", media))
         # An empty picker for the next batch, into the same collection.
         form = UploadForm(user=request.user, initial={"collection": form.cleaned_data["collection"]})
@@ -281,8 +281,9 @@ def delete(request, pk):
     media = get_object_or_404(Media.objects.for_user(request.user), pk=pk)
     if request.method == "POST":
         name = media.original_name or "The photo"
+        detail = activity.item_detail(media)  # before the delete clears its id
         delete_media(media)
-        activity.record(request, activity.Action.MEDIA_DELETED, str(pk))
+        activity.record(request, activity.Action.MEDIA_DELETED, detail)
         messages.success(request, f"{name} and its results were deleted.")
         return redirect("analysis:gallery")
     return render(request, "analysis/delete.html", {"media": media})

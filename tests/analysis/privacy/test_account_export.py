@@ -1,6 +1,6 @@
 """POST /api/me/export/ builds one ZIP of everything the user has: items/<id>.json as the API returns each
-item, items/<id>.csv with each clip's detections, optionally media/; downloadable for 24 hours, then
-deleted by the privacy sweep."""
+item, items/<id>.csv with each clip's detections, items.csv naming them, optionally media/; downloadable
+for 24 hours, then deleted by the privacy sweep."""
 
 import io
 import json
@@ -62,7 +62,7 @@ def test_the_zip_holds_each_item_as_the_api_returns_it_and_nothing_of_other_user
 
     assert state["status"] == "done" and state["url"].startswith("http://testserver/files/exports/")
     archive = download(client, state["url"])
-    names = set(archive.namelist()) - {"README.txt"}
+    names = set(archive.namelist()) - {"README.txt", "items.csv"}
     assert names == {f"items/{media.pk}.json" for media in photos}
     for media in photos:
         assert json.loads(archive.read(f"items/{media.pk}.json")) == client.get(f"/api/media/{media.pk}/").json()
@@ -86,7 +86,7 @@ def test_the_media_is_included_when_asked(alice, photos, sent_tasks):
 
     for media in photos:
         with media.file.open("rb") as handle:
-            assert archive.read(f"media/{media.pk}.jpg") == handle.read()
+            assert archive.read(f"media/{media.pk}-photo.jpg") == handle.read()  # uploaded as photo.jpg
 
 
 def test_another_user_cannot_download_it(alice, bob, photos, sent_tasks):

@@ -2,6 +2,7 @@
 
 import contextlib
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -81,6 +82,22 @@ class CeleryWorkerProcess:
 
     def alive(self) -> bool:
         return self.process.poll() is None
+
+    def unfinished_tasks(self) -> set[str]:
+        """Ids of the tasks this worker logged as received and not yet as ended (succeeded, raised, retried,
+        ignored, rejected or discarded), read from its log."""
+        received, ended = set(), set()
+        for task_id, rest in re.findall(r"[\w.]+\[([0-9a-f-]{36})\]([^\n]*)", self.output()):
+            (received if rest.strip() == "received" else ended).add(task_id)
+        return received - ended
+
+    def wait_idle(self, timeout: float = 60) -> None:
+        """Wait until every task the worker received has ended, so that nothing it does lands later."""
+        deadline = time.monotonic() + timeout
+        while unfinished := self.unfinished_tasks():
+            if time.monotonic() > deadline or not self.alive():
+                raise TimeoutError(f"The worker still runs {sorted(unfinished)}:\n{self.output()[-5000:]}")
+            time.sleep(0.1)
 
     def stop(self) -> None:
         if self.process.poll() is None:

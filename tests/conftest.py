@@ -3,7 +3,8 @@
 Standing users alice, bob and charlie; authenticated clients (`make_api_client(user)`, `alice_api`, `bob_api`
 for the API, `alice_browser`, `bob_browser` for the pages); MEDIA_ROOT in a temporary folder for every test; and
 `start_celery_worker` / `celery_worker_process`, a REAL Celery worker (`celery -A fer_site worker`) on
-the broker and database this test uses. Test photos are built by tests/photos.py.
+the broker and database this test uses, or `shared_celery_worker`, one started once per test module. Test
+photos are built by tests/photos.py.
 
 Service rule (tests/services.py, `require_service`): a test that needs PostgreSQL, Redis or a worker
 skips when the service is absent, unless REQUIRE_SERVICES=1 (as in CI), which turns the skip into a
@@ -129,6 +130,20 @@ def private_webhook_addresses(settings):
 # --- A real Celery worker --------------------------------------------------------------------------
 
 
+def _worker_environment(media_root, env: dict | None = None) -> dict:
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "fer_site.settings_test",
+        "DATABASE_URL": database_url(),
+        "MEDIA_ROOT": str(media_root),
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")])),
+        # Keep TensorFlow to one thread: the test machine runs the test, the worker and maybe more.
+        "TF_NUM_INTRAOP_THREADS": "1",
+        "TF_NUM_INTEROP_THREADS": "1",
+        **(env or {}),
+    }
+
+
 @pytest.fixture
 def start_celery_worker(transactional_db, tmp_path, settings):
     """Factory: start a real worker (``app``, ``beat``, extra environment) on this test's database.
@@ -144,19 +159,12 @@ def start_celery_worker(transactional_db, tmp_path, settings):
 
     def start(app: str = "fer_site", beat: bool = False, env: dict | None = None, timeout: float = 180):
         number = len(workers)
-        worker_env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "fer_site.settings_test",
-            "DATABASE_URL": database_url(),
-            "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-            "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")])),
-            # Keep TensorFlow to one thread: the test machine runs the test, the worker and maybe more.
-            "TF_NUM_INTRAOP_THREADS": "1",
-            "TF_NUM_INTEROP_THREADS": "1",
-            **(env or {}),
-        }
         worker = CeleryWorkerProcess(
-            app, tmp_path / f"worker-{number}.log", worker_env, beat, tmp_path / f"beat-{number}"
+            app,
+            tmp_path / f"worker-{number}.log",
+            _worker_environment(settings.MEDIA_ROOT, env),
+            beat,
+            tmp_path / f"beat-{number}",
         )
         workers.append(worker)
         worker.wait_ready(timeout)
@@ -171,6 +179,42 @@ def start_celery_worker(transactional_db, tmp_path, settings):
 def celery_worker_process(start_celery_worker):
     """One real `celery -A fer_site worker` with beat (the sweeper), ready to consume."""
     return start_celery_worker(beat=True)
+
+
+@pytest.fixture(scope="module")
+def module_celery_worker(django_db_setup, tmp_path_factory):
+    """One real worker (no beat) for a whole test module, with a MEDIA_ROOT of its own; stopped at the
+    module's end. Tests take it through `shared_celery_worker`, never directly."""
+    available, detail = broker_available()
+    require_service("the Celery broker", available, detail)
+    folder = tmp_path_factory.mktemp("module-worker")
+    media_root = folder / "media"
+    media_root.mkdir()
+    worker = CeleryWorkerProcess("fer_site", folder / "worker.log", _worker_environment(media_root), False, folder)
+    worker.media_root = media_root
+    try:
+        worker.wait_ready(180)
+        yield worker
+    finally:
+        worker.stop()
+
+
+@pytest.fixture
+def shared_celery_worker(module_celery_worker, transactional_db, settings):
+    """The module's worker (`module_celery_worker`), started once and loading the model once, for tests
+    that only need a worker running: they must not stop, kill or reconfigure it, and each must wait for its
+    own items. MEDIA_ROOT is the worker's folder during the test; after it, the fixture waits until the
+    worker has ended every task it received and empties the folder, before `transactional_db` empties the
+    database, so that nothing of one test reaches the next. A module using it must not start other workers,
+    which would take messages from the same queues."""
+    settings.MEDIA_ROOT = module_celery_worker.media_root
+    yield module_celery_worker
+    module_celery_worker.wait_idle()
+    for path in module_celery_worker.media_root.iterdir():
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
 
 
 # --- An S3-compatible bucket ---------------------------------------------------------------------------

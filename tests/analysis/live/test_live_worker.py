@@ -1,4 +1,6 @@
-"""The whole live path with a real worker: a real face photo gets its faces back, and nothing is kept."""
+"""The whole live path with a real worker: a real face photo gets its faces back, and nothing is kept.
+
+One worker serves the whole module (`shared_celery_worker`)."""
 
 import base64
 import logging
@@ -32,9 +34,9 @@ def _files(root) -> list:
 
 
 def test_a_real_face_gets_its_faces_back_and_nothing_is_stored(
-    alice_api, face_jpeg, start_celery_worker, settings, media_root, caplog
+    alice_api, face_jpeg, shared_celery_worker, settings, caplog
 ):
-    worker = start_celery_worker()
+    worker, media_root = shared_celery_worker, shared_celery_worker.media_root
     # Generous: the first frame may wait for the model to load on a busy test machine.
     settings.FER_LIVE_DEADLINE_MS = 10_000
     rows_before, files_before = _row_counts(), _files(media_root)
@@ -64,17 +66,17 @@ def test_a_real_face_gets_its_faces_back_and_nothing_is_stored(
     assert _files(media_root) == files_before
     fragment = base64.b64encode(face_jpeg).decode()[100:160]
     assert fragment not in caplog.text
-    worker.stop()
+    worker.wait_idle()  # every frame it received is logged as ended: its log is complete for them
     assert fragment not in worker.output()
     assert "analysis.tasks.analyze_live_frame" in worker.output()
 
 
-def test_an_image_without_faces_gets_an_empty_list(alice_api, start_celery_worker, settings):
+def test_an_image_without_faces_gets_an_empty_list(alice_api, shared_celery_worker, settings):
     import numpy as np
 
     from tests.photos import encode
 
-    worker = start_celery_worker()
+    worker = shared_celery_worker
     settings.FER_LIVE_DEADLINE_MS = 10_000
 
     response = _post_until_answered(alice_api, encode(np.full((240, 320, 3), 128, np.uint8)), worker)

@@ -1,4 +1,6 @@
-"""The whole path: API upload -> commit -> real broker -> real `celery -A fer_site worker` -> result."""
+"""The whole path: API upload -> commit -> real broker -> real `celery -A fer_site worker` -> result.
+
+One worker serves the whole module (`shared_celery_worker`); each test waits for its own items."""
 
 import pytest
 
@@ -10,12 +12,12 @@ from tests.photos import astronaut, encode, group_photo, upload
 pytestmark = pytest.mark.worker
 
 
-def test_an_uploaded_photo_is_analysed_by_a_real_worker(alice_api, celery_worker_process):
+def test_an_uploaded_photo_is_analysed_by_a_real_worker(alice_api, shared_celery_worker):
     response = alice_api.post("/api/media/", {"file": upload(encode(astronaut()))}, format="multipart")
     assert response.status_code == 202, response.content
     media = Media.objects.get(pk=response.json()["id"])
 
-    wait_until_final(media, worker=celery_worker_process)
+    wait_until_final(media, worker=shared_celery_worker)
 
     body = alice_api.get(response.json()["url"]).json()
     assert body["status"] == "done", body
@@ -31,7 +33,7 @@ def test_an_uploaded_photo_is_analysed_by_a_real_worker(alice_api, celery_worker
     assert media.attempts == 1
 
 
-def test_several_uploads_are_all_analysed(alice, bob, celery_worker_process):
+def test_several_uploads_are_all_analysed(alice, bob, shared_celery_worker):
     from analysis.media.services import create_media
 
     items = [
@@ -40,7 +42,7 @@ def test_several_uploads_are_all_analysed(alice, bob, celery_worker_process):
         create_media(alice, upload(encode(astronaut()[:100, :100]), "no-face.jpg")),
     ]
 
-    counts = [wait_until_final(media, worker=celery_worker_process).face_count for media in items]
+    counts = [wait_until_final(media, worker=shared_celery_worker).face_count for media in items]
 
     assert [media.status for media in items] == ["done"] * 3
     assert counts == [1, 3, 0]

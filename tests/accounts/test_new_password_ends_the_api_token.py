@@ -15,6 +15,7 @@ TOLD = "Your API token was deleted with your old password"
 
 
 def api_answers(key: str) -> int:
+    # A real token, not force_authenticate: whether the token still works is what is tested.
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     return client.get("/api/media/").status_code

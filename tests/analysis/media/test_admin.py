@@ -1,17 +1,10 @@
-"""The admin lists users, media and faces, and deleting there removes files too."""
+"""The admin lists users, media and faces, and deleting there removes files too (`admin_client`:
+pytest-django's client logged in as a superuser)."""
 
 import pytest
-from django.contrib.auth import get_user_model
 
 from analysis.models import Media
 from tests.analysis.helpers import finished_photo
-
-
-@pytest.fixture
-def admin_client(client, db):
-    admin = get_user_model().objects.create_superuser("root", "root@example.com", "root-password-1")
-    client.force_login(admin)
-    return client
 
 
 @pytest.mark.parametrize("url", ["/admin/auth/user/", "/admin/analysis/media/", "/admin/analysis/detection/"])

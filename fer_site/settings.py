@@ -348,6 +348,12 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 else:
     CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or CELERY_BROKER_URL
 CELERY_RESULT_EXPIRES = env_int("FER_LIVE_RESULT_EXPIRES_S", 60)
+# Reconnecting to the result backend: a few quick tries, not Celery's 20 over ~19 s. Only live frames
+# use it, and their replies are worthless after FER_LIVE_DEADLINE_MS: with Redis restarting, a frame's
+# request held its web thread ~19 s and then answered 500; now it answers 503 busy in well under a second.
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "retry_policy": {"max_retries": 3, "interval_start": 0, "interval_step": 0.1, "interval_max": 0.2}
+}
 # Live frames go to their own queue, so a worker can be set aside for them (`-Q live`).
 # Webhook deliveries too (`webhooks`): a slow endpoint then never delays an analysis or a live frame.
 # These two settings are the one list of queues (analysis.jobs.broker.queues: metrics, account erasure).

@@ -73,6 +73,25 @@ def ping() -> None:
             connection.ensure_connection(max_retries=1, timeout=1)
 
 
+def is_unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` (or what it was raised from) says the broker or the result backend is unreachable
+    or restarting: the request was fine and a retry in a moment may succeed."""
+    from kombu.exceptions import OperationalError
+    from redis.exceptions import ConnectionError as RedisConnectionError  # BusyLoadingError (AOF loading) too
+    from redis.exceptions import TimeoutError as RedisTimeout
+
+    # Celery's result consumer gives up reconnecting with a RuntimeError raised from the connection
+    # error, and kombu wraps a failed publish in OperationalError: look down the chain, not at the top.
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, OperationalError | RedisConnectionError | RedisTimeout | ConnectionError):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
 def queue_depths(queues) -> dict[str, int]:
     """Messages waiting in each queue (not those a worker holds unacknowledged)."""
     if uses_redis():

@@ -11,7 +11,7 @@ import io
 import logging
 import math
 import time
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 
 from celery.exceptions import TimeoutError as CeleryTimeout
 from django.conf import settings
@@ -29,7 +29,7 @@ class FrameRejected(UploadRejected):
 
 
 class WorkersBusy(Exception):
-    """No worker answered within the deadline."""
+    """No worker answered within the deadline, or the broker could not be reached to ask one."""
 
 
 def check_frame(uploaded_file) -> bytes:
@@ -63,11 +63,13 @@ def request_analysis(data: bytes) -> dict:
     """Have a worker analyse one checked frame; its reply, or WorkersBusy past the deadline (web side)."""
     deadline = settings.FER_LIVE_DEADLINE_MS / 1000
     started = time.perf_counter()
-    result = dispatch.analyze_live_frame(data, deadline)
+    with _busy_while_the_broker_is_down():
+        result = dispatch.analyze_live_frame(data, deadline)
     try:
         # A short poll interval matters only to result backends that poll (the filesystem one);
         # Redis pushes the reply.
-        reply = result.get(timeout=deadline, interval=0.005, propagate=True)
+        with _busy_while_the_broker_is_down():
+            reply = result.get(timeout=deadline, interval=0.005, propagate=True)
     except CeleryTimeout:
         withdraw(result.id)
         raise WorkersBusy() from None
@@ -77,6 +79,24 @@ def request_analysis(data: bytes) -> dict:
             result.forget()
     reply["timings_ms"]["round_trip_ms"] = round((time.perf_counter() - started) * 1000, 1)
     return reply
+
+
+@contextmanager
+def _busy_while_the_broker_is_down():
+    # Redis stopped or restarting: sending the frame (subscribing to its reply, then publishing) or
+    # waiting for the reply fails with a connection error, or Celery's RuntimeError raised from one once
+    # its reconnects are spent (CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS bounds them). To the person at
+    # the camera it is the same as a missed deadline: this frame is lost, the next one may get through.
+    try:
+        yield
+    except Exception as exc:
+        if not broker.is_unavailable(exc):
+            raise
+        reason: BaseException = exc
+        while reason.__cause__ is not None:  # the connection error, not Celery's RuntimeError around it
+            reason = reason.__cause__
+        logger.warning("Live frame answered busy: the broker is unavailable (%s: %s)", type(reason).__name__, reason)
+        raise WorkersBusy() from exc
 
 
 def withdraw(task_id: str, queue: str = "live") -> bool:

@@ -76,7 +76,8 @@ class LiveFrameView(APIView):
             429: OpenApiResponse(description="Over the per-user frame rate; retry after Retry-After seconds."),
             503: OpenApiResponse(
                 inline_serializer("LiveBusy", {"detail": serializers.CharField()}),
-                description='No worker answered within the deadline: {"detail": "busy"}, with Retry-After.',
+                description="No worker answered within the deadline, or the broker is unreachable: "
+                '{"detail": "busy"}, with Retry-After.',
             ),
         },
     )

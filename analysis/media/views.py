@@ -4,6 +4,7 @@ Every read of a user's media starts from Media.objects.for_user(request.user), s
 item is a 404 on every page. Work that changes data goes through analysis.services.
 """
 
+import logging
 import math
 from dataclasses import dataclass
 from datetime import timedelta
@@ -20,6 +21,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 import ml
+from analysis.jobs import bucket
+from analysis.web.errors import STORAGE_RETRY_AFTER_S
 from ml.video_io import duration_text
 
 from . import activity, anonymize, timeline
@@ -28,6 +31,8 @@ from .models import Detection, Media, collections_of, owned_collection
 from .services import UploadRejected, cancel_media, create_media, delete_media, request_annotated
 from .throttles import UploadThrottle
 from .uploads import size_text
+
+logger = logging.getLogger(__name__)
 
 # 24 tiles fill whole rows of 2, 3, 4 and 6 columns: phone, tablet and desktop grids alike.
 GALLERY_PAGE_SIZE = 24
@@ -48,6 +53,10 @@ TILE_FIELDS = (
 )
 # A placeholder UUID the JS swaps for a real id, so it builds URLs from reverse()d templates.
 PLACEHOLDER_ID = "00000000-0000-0000-0000-000000000000"
+# The upload page's answer to a storage outage (the API's is a JSON 503: analysis.web.errors).
+STORAGE_DOWN = "Storage is unavailable right now; nothing was saved. Try again in a minute."
+STORAGE_DOWN_PARTLY = "Storage is unavailable right now; the files marked below were not saved. Try again in a minute."
+NOT_SAVED = "Storage is unavailable right now; not saved."
 
 
 def home(request):
@@ -73,11 +82,15 @@ def upload(request):
     else:
         form = UploadForm(user=request.user, initial={"collection": request.GET.get("collection", "")})
     results: list[UploadResult] = []
+    storage_down = False
     if request.method == "POST" and form.is_valid():
         # The API's per-user upload budget (FER_UPLOAD_RATE), counted per file in the same cache
         # entry, so the plain form is no way around the limit and the two paths share one budget.
         throttle = UploadThrottle()
         for uploaded in form.cleaned_data["file"]:
+            if storage_down:  # the rest of the batch would only wait out the same deadline
+                results.append(UploadResult(uploaded.name, False, NOT_SAVED))
+                continue
             if not throttle.allow_request(request, None):
                 wait = math.ceil(throttle.wait() or 1)
                 results.append(
@@ -94,6 +107,15 @@ def upload(request):
                 )
             except UploadRejected as exc:
                 results.append(UploadResult(uploaded.name, False, str(exc)))
+            except Exception as exc:
+                # The bucket down or hung (past FER_STORAGE_DEADLINE_S): create_media rolled back and
+                # stored nothing. The same test as the API's 503 (analysis.web.errors); anything else
+                # is a bug and raises.
+                if not bucket.is_unavailable(exc):
+                    raise
+                logger.warning("Storage unavailable during an upload from the page: %r", exc)
+                storage_down = True
+                results.append(UploadResult(uploaded.name, False, NOT_SAVED))
             else:
                 activity.record(request, activity.Action.MEDIA_UPLOADED, activity.item_detail(media))
                 results.append(UploadResult(uploaded.name, True, "Accepted: analysis queued.", media))
@@ -110,6 +132,12 @@ def upload(request):
         "photo_size": size_text(settings.FER_MAX_UPLOAD_BYTES),
         "clip_size": size_text(settings.FER_MAX_VIDEO_BYTES),
     }
+    if storage_down:
+        # 503, as the API answers: the form again, with what was not saved and when to try again.
+        context["storage_down"] = STORAGE_DOWN_PARTLY if context["accepted"] else STORAGE_DOWN
+        response = render(request, "analysis/upload.html", context, status=503)
+        response["Retry-After"] = str(STORAGE_RETRY_AFTER_S)
+        return response
     # 200 even when a file was rejected: the page itself worked and reports each file's fate.
     return render(request, "analysis/upload.html", context)
 

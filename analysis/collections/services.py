@@ -236,6 +236,10 @@ def _item_ended(sender, job, **kwargs) -> None:
 def _item_deleted(sender, instance, **kwargs) -> None:
     # A deleted item has ended too: when it was an archive's last unfinished one, the archive is done.
     # Checked after the deletion commits, so the check no longer finds the item.
+    if "collection_id" in instance.get_deferred_fields():
+        # A bulk deletion that read only some fields (an account's or a collection's items): the
+        # archives go with the account or collection, so there is nothing to send.
+        return
     collection_id = instance.collection_id
     if collection_id is None:
         return

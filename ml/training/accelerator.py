@@ -172,36 +172,46 @@ def run_all(procs: list[tuple[str, list[str], Path]], memory_share: float, timeo
 def train_all(args: argparse.Namespace) -> int:
     """Teachers side by side, their ensemble, then the student; results in ``args.out``."""
     t0 = time.monotonic()
-    out, work = Path(args.out), Path(args.work)
+    out, work, data = Path(args.out), Path(args.work), Path(args.data)
     out.mkdir(parents=True, exist_ok=True)
     work.mkdir(parents=True, exist_ok=True)
     specs = [s.split(":") for s in args.teachers.split(",") if s]
     common = ["--epochs", str(args.epochs)] + (["--limit", str(args.limit)] if args.limit else [])
     usable = args.budget - args.reserve
     teacher_budget = usable * args.teacher_share
-    procs = []
-    for arch, seed in specs:
-        folder = work / f"teacher-{arch}-{seed}"
-        extra = ["--arch", arch, "--seed", seed, "--budget", f"{teacher_budget:.0f}", *common]
-        procs.append((folder.name, distill_cmd("teacher", Path(args.data), folder, extra), work / f"{folder.name}.log"))
-    codes = run_all(procs, min(0.9 / max(1, len(procs)), 0.45), teacher_budget + 120)
+
+    def start_teachers(which: list[list[str]], budget: float, precision: list[str]) -> dict[str, int]:
+        procs = []
+        for arch, seed in which:
+            folder = work / f"teacher-{arch}-{seed}"
+            extra = ["--arch", arch, "--seed", seed, "--budget", f"{budget:.0f}", *common, *precision]
+            procs.append((folder.name, distill_cmd("teacher", data, folder, extra), work / f"{folder.name}.log"))
+        return run_all(procs, min(0.9 / max(1, len(procs)), 0.45), budget + 120)
+
+    precision: list[str] = []
+    codes = start_teachers(specs, teacher_budget, precision)
+    failed = [spec for spec in specs if codes[f"teacher-{spec[0]}-{spec[1]}"] != 0]
+    left = teacher_budget - (time.monotonic() - t0)
+    if failed and left > teacher_budget / 2:
+        # Failed early (bfloat16 unsupported, say): once more in float32 with the time that is left.
+        log(f"{len(failed)} teacher(s) failed after {teacher_budget - left:.0f} s: again in float32")
+        precision = ["--precision", "float32"]
+        codes.update(start_teachers(failed, left, precision))
     teachers = [work / name for name, code in codes.items() if code == 0 and (work / name / "weights.npz").exists()]
     if teachers:
         ens = [
             (
                 "ensemble",
-                distill_cmd("ensemble", Path(args.data), work / "ensemble", ["--teachers", *map(str, teachers)]),
+                distill_cmd("ensemble", data, work / "ensemble", ["--teachers", *map(str, teachers)]),
                 work / "ensemble.log",
             )
         ]
         run_all(ens, 0.9, 120)
         student_budget = usable - (time.monotonic() - t0)
         if student_budget > 30:
-            extra = ["--arch", args.student, "--seed", "1", "--budget", f"{student_budget:.0f}", *common]
+            extra = ["--arch", args.student, "--seed", "1", "--budget", f"{student_budget:.0f}", *common, *precision]
             extra += ["--teachers", *map(str, teachers)]
-            student = [
-                ("student", distill_cmd("student", Path(args.data), work / "student", extra), work / "student.log")
-            ]
+            student = [("student", distill_cmd("student", data, work / "student", extra), work / "student.log")]
             run_all(student, 0.9, student_budget + 90)
         else:
             log(f"no time left for the student ({student_budget:.0f} s)")

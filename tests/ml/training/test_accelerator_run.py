@@ -122,3 +122,29 @@ def test_the_student_and_teacher_architectures_build_under_tensorflow_with_float
         assert net.count_params() == params
         assert net.output_shape == (None, 7)
         assert net.layers[-1].dtype_policy.compute_dtype == "float32"
+
+
+def test_teachers_that_fail_early_are_tried_once_more_in_float32_and_no_student_follows_none(pack, tmp_path):
+    out, work = tmp_path / "out", tmp_path / "work"
+    done = run(
+        "ml.training.accelerator",
+        "train",
+        "--data",
+        str(pack),
+        "--out",
+        str(out),
+        "--work",
+        str(work),
+        "--teachers",
+        "nonexistent:1",
+        "--epochs",
+        "1",
+        "--budget",
+        "400",
+    )
+
+    assert done.returncode == 1  # no student
+    assert "again in float32" in done.stderr
+    assert "--precision float32" in done.stderr  # the second start's command line
+    assert json.loads((out / "summary.json").read_text())["runs"] == {}
+    assert sorted(p.name for p in out.iterdir()) == ["log.txt", "summary.json"]

@@ -1,15 +1,13 @@
 """A collection's faces as CSV or JSON, streamed: one row per face over every item (a photo's faces, a
 clip's or a recording's rows with a face), never the whole collection in memory."""
 
-import csv
-import io
 import json
 
 import ml
 from analysis.collections.models import Collection
+from analysis.media.downloads import confidence_cells, probability_cells, streamed_csv
 from analysis.media.models import Media
-from analysis.media.results import Detection
-from ml.calibration import served_threshold
+from analysis.media.results import Detection, confidence_of, uncertain_at
 
 CSV_HEADER = [
     "item",
@@ -47,37 +45,16 @@ def _faces(collection: Collection):
     return faces.iterator(chunk_size=2000)
 
 
-def _confidence(probabilities: dict, emotion: str) -> tuple[float | None, bool | None]:
-    if not probabilities:
-        return None, None
-    confidence = float(probabilities.get(emotion, 0.0))
-    return confidence, confidence < served_threshold()
-
-
 def csv_lines(collection: Collection):
     """The CSV export, a line at a time (CSV_HEADER's columns)."""
     items = {pk: (name, kind, expected) for pk, name, kind, _, expected in _items(collection)}
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-
-    def take() -> str:
-        text = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return text
-
-    writer.writerow(CSV_HEADER)
-    yield take()
-    for media_id, frame, timestamp_ms, track, box, probabilities, emotion in _faces(collection):
-        name, kind, expected = items.get(media_id, ("", "", ""))
-        confidence, uncertain = _confidence(probabilities, emotion)
-        writer.writerow(
-            [media_id, name, kind, frame, timestamp_ms, track, *(box or ["", "", "", ""])]
-            + [f"{probabilities[e]:.6f}" if e in (probabilities or {}) else "" for e in ml.EMOTIONS]
-            + [emotion, "" if confidence is None else f"{confidence:.6f}", "" if uncertain is None else uncertain]
-            + [expected]
-        )
-        yield take()
+    rows = (
+        [media_id, *items.get(media_id, ("", "", ""))[:2], frame, timestamp_ms, track, *(box or ["", "", "", ""])]
+        + probability_cells(probabilities)
+        + [emotion, *confidence_cells(probabilities, emotion), items.get(media_id, ("", "", ""))[2]]
+        for media_id, frame, timestamp_ms, track, box, probabilities, emotion in _faces(collection)
+    )
+    return streamed_csv(CSV_HEADER, rows)
 
 
 def json_chunks(collection: Collection):
@@ -97,7 +74,8 @@ def json_chunks(collection: Collection):
             pending = next(faces, None)
         while pending is not None and pending[0] == pk:
             row = dict(zip(FACE_FIELDS[1:], pending[1:]))
-            row["confidence"], row["uncertain"] = _confidence(row["probabilities"], row["emotion"])
+            row["confidence"] = confidence_of(row["probabilities"], row["emotion"])
+            row["uncertain"] = uncertain_at(row["confidence"])
             yield ("" if first else ",") + json.dumps(row)
             first = False
             pending = next(faces, None)

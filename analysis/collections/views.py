@@ -47,23 +47,6 @@ def collection_list(request):
     return render(request, "collections/list.html", {"form": form, "collections": collections})
 
 
-def _filtered(items, form: GalleryFilterForm):
-    """The gallery's filters (the same form, the same names)."""
-    if form.is_valid():
-        data = form.cleaned_data
-        if data.get("kind"):
-            items = items.filter(kind=data["kind"])
-        if data.get("emotion"):
-            items = items.filter(dominant_emotion=data["emotion"])
-        if data.get("status"):
-            items = items.filter(status=data["status"])
-        if data.get("created_after"):
-            items = items.filter(created_at__date__gte=data["created_after"])
-        if data.get("created_before"):
-            items = items.filter(created_at__date__lte=data["created_before"])
-    return items
-
-
 def _heat_level(count: int, top: int) -> int:
     # Six steps of one hue; the template's classes keep the count's text readable on each.
     return 0 if not count else 1 + min(4, int(5 * count / top - 1e-9)) if top else 0
@@ -130,7 +113,7 @@ def collection_detail(request, pk):
     no_face = query.pop("no_face", [""])[0]
     query.pop("page", None)
     form = GalleryFilterForm.from_query(query)
-    tiles = _filtered(items, form)
+    tiles = form.apply(items)
     cell_title = ""
     if cell[0] in ml.EMOTIONS and cell[1] in ml.EMOTIONS:
         tiles = tiles.filter(pk__in=evaluation.cells.get(cell, []))

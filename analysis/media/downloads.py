@@ -2,6 +2,7 @@
 
 import csv
 import io
+import itertools
 import json
 
 import ml
@@ -19,29 +20,38 @@ def _rows(media: Media):
     return media.detections.order_by("frame", "track").values_list(*ROW_FIELDS).iterator(chunk_size=2000)
 
 
-def csv_lines(media: Media):
+def streamed_csv(header: list[str], rows):
+    """A CSV a line at a time: ``header``, then each of ``rows`` (lists of cells), never whole in memory."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-
-    def take() -> str:
-        text = buffer.getvalue()
+    for row in itertools.chain([header], rows):
+        writer.writerow(row)
+        yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
-        return text
 
-    writer.writerow(CSV_HEADER)
-    yield take()
-    for frame, timestamp_ms, track, box, probabilities, emotion in _rows(media):
-        confidence = confidence_of(probabilities, emotion)
-        uncertain = uncertain_at(confidence)
-        box = box or ["", "", "", ""]
-        probabilities = probabilities or {}
-        writer.writerow(
-            [frame, timestamp_ms, "" if track is None else track, *box, emotion]
-            + [f"{probabilities[name]:.6f}" if name in probabilities else "" for name in ml.EMOTIONS]
-            + ["" if confidence is None else f"{confidence:.6f}", "" if uncertain is None else str(uncertain).lower()]
-        )
-        yield take()
+
+def probability_cells(probabilities: dict | None) -> list[str]:
+    """The seven probabilities in ml.EMOTIONS order; empty cells for a sampled instant without a face."""
+    probabilities = probabilities or {}
+    return [f"{probabilities[name]:.6f}" if name in probabilities else "" for name in ml.EMOTIONS]
+
+
+def confidence_cells(probabilities: dict | None, emotion: str) -> list[str]:
+    """confidence and uncertain, as the detections API computes them (empty without a face)."""
+    confidence = confidence_of(probabilities, emotion)
+    uncertain = uncertain_at(confidence)
+    return ["" if confidence is None else f"{confidence:.6f}", "" if uncertain is None else str(uncertain).lower()]
+
+
+def csv_lines(media: Media):
+    rows = (
+        [frame, timestamp_ms, "" if track is None else track, *(box or ["", "", "", ""]), emotion]
+        + probability_cells(probabilities)
+        + confidence_cells(probabilities, emotion)
+        for frame, timestamp_ms, track, box, probabilities, emotion in _rows(media)
+    )
+    return streamed_csv(CSV_HEADER, rows)
 
 
 def json_chunks(media: Media, track_serializer):

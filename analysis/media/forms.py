@@ -103,6 +103,20 @@ class GalleryFilterForm(forms.Form):
             data["kind"] = "video"
         return cls(data)
 
+    def apply(self, items):
+        """``items`` (a Media queryset) narrowed by the valid filters; all of them when the form is not valid."""
+        if not self.is_valid():
+            return items
+        data = self.cleaned_data
+        lookups = {
+            "kind": "kind",
+            "emotion": "dominant_emotion",
+            "status": "status",
+            "created_after": "created_at__date__gte",
+            "created_before": "created_at__date__lte",
+        }
+        return items.filter(**{lookup: data[name] for name, lookup in lookups.items() if data.get(name)})
+
     def clean(self):
         cleaned = super().clean()
         since, until = cleaned.get("created_after"), cleaned.get("created_before")

@@ -142,29 +142,12 @@ def upload(request):
     return render(request, "analysis/upload.html", context)
 
 
-def _filtered(request, form: GalleryFilterForm):
-    items = Media.objects.for_user(request.user)
-    if form.is_valid():
-        data = form.cleaned_data
-        if data.get("kind"):
-            items = items.filter(kind=data["kind"])
-        if data.get("emotion"):
-            items = items.filter(dominant_emotion=data["emotion"])
-        if data.get("status"):
-            items = items.filter(status=data["status"])
-        if data.get("created_after"):
-            items = items.filter(created_at__date__gte=data["created_after"])
-        if data.get("created_before"):
-            items = items.filter(created_at__date__lte=data["created_before"])
-    return items
-
-
 @login_required
 def gallery(request):
     form = GalleryFilterForm.from_query(request.GET)
     # Newest first, with the id as a tie-breaker so pages never repeat or skip items that share a
     # timestamp. Every tile reads only columns of its own row: the query count per page is constant.
-    items = _filtered(request, form).only(*TILE_FIELDS).order_by("-created_at", "-id")
+    items = form.apply(Media.objects.for_user(request.user)).only(*TILE_FIELDS).order_by("-created_at", "-id")
     invalid = form.is_bound and not form.is_valid()
     if invalid:
         # An unknown filter answers its error and lists nothing, as the API's 400 does, rather than

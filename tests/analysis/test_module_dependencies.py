@@ -3,12 +3,11 @@ jobs < media < {live, webhooks, ops} < collections < privacy < accounts, a lower
 higher one;
 only the task module imports the worker side, and nothing imports the task module."""
 
-import ast
 from pathlib import Path
 
 import pytest
 
-from tests.celery_worker import REPO_ROOT
+from tests.import_graph import REPO_ROOT, imported_modules, module_name
 
 TASK_MODULE = "analysis.tasks"
 # Each package's layer: a module may import its own layer's packages and lower ones, never higher.
@@ -42,30 +41,6 @@ WORKER_MODULES = {
 }
 # The runner is the worker side's own: the copy jobs (worker modules themselves) use it.
 WORKER_SHARED = {"analysis.jobs.runner"}
-
-
-def module_name(path: Path, root: Path = REPO_ROOT) -> str:
-    parts = path.relative_to(root).with_suffix("").parts
-    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
-
-
-def imported_modules(path: Path, root: Path = REPO_ROOT) -> set[str]:
-    """Every module a file imports, at any depth (inside functions too), relative imports resolved."""
-    name = module_name(path, root)
-    package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
-    found = set()
-    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
-        if isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                parent = package.rsplit(".", node.level - 1)[0]
-                base = f"{parent}.{base}" if base else parent
-            found.add(base)
-            # `from analysis import tasks` imports analysis.tasks too.
-            found.update(f"{base}.{alias.name}" for alias in node.names)
-    return found
 
 
 def layer_of(module: str) -> int | None:

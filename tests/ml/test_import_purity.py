@@ -2,7 +2,6 @@
 matplotlib or Django, whether imported at module level or inside a function, directly or through
 other modules."""
 
-import ast
 import subprocess
 import sys
 from functools import cache
@@ -10,34 +9,13 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.import_graph import REPO_ROOT as ROOT
+from tests.import_graph import imported_modules as imports_of
+from tests.import_graph import module_name
+
 HEAVY = ("tensorflow", "keras", "matplotlib")
 # Where TensorFlow, Keras and matplotlib may be imported (the issue's "training side").
 TRAINING_SIDE = ("ml.training", "ml.experiments", "bench", "tests")
-
-
-def module_name(path: Path, root: Path = ROOT) -> str:
-    parts = path.relative_to(root).with_suffix("").parts
-    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
-
-
-def imports_of(path: Path, root: Path = ROOT) -> set[str]:
-    """Every module a file imports, inside functions too, relative imports resolved; ``from a import b``
-    counts as importing both ``a`` and ``a.b`` (b may be a submodule)."""
-    name = module_name(path, root)
-    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-    found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
-        if isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                parent = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
-                base = f"{parent}.{base}" if base else parent
-            found.add(base)
-            found.update(f"{base}.{alias.name}" for alias in node.names)
-    return found
 
 
 @cache

@@ -61,6 +61,7 @@ format: $(VENV)/.installed-dev
 # Benchmarks print figures; they assert nothing. docs/performance.md says what each measures.
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/upload_latency.py
+	$(BIN)/python bench/upload_wait.py
 	$(BIN)/python bench/gallery.py
 	$(BIN)/python bench/concurrent_uploads.py
 	$(BIN)/python bench/upload_memory.py
@@ -70,4 +71,5 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/live.py
 	$(BIN)/python bench/video.py
 	$(BIN)/python bench/capacity.py
+	$(BIN)/python bench/collection_archive.py
 	$(BIN)/python bench/faults.py

@@ -61,7 +61,7 @@ def main():
         from django.test.utils import setup_test_environment
 
         import ml
-        from analysis.models import Face, Media
+        from analysis.models import Detection, Media
 
         setup_test_environment()
         settings.DEBUG = False
@@ -84,10 +84,18 @@ def main():
             for i in range(args.items)
         )
         probabilities = {name: 1 / 7 for name in ml.EMOTIONS}
-        Face.objects.bulk_create(
-            Face(media=m, x=10, y=10, w=50, h=50, probabilities=probabilities, emotion="happy", confidence=0.3)
+        Detection.objects.bulk_create(
+            Detection(
+                media=m,
+                frame=0,
+                timestamp_ms=0,
+                track=t,
+                box=[10 + 60 * t, 10, 50, 50],
+                probabilities=probabilities,
+                emotion="happy",
+            )
             for m in items
-            for _ in range(2)
+            for t in (1, 2)
         )
         client = Client()
         client.force_login(user)

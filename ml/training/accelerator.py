@@ -93,11 +93,11 @@ def pack(data: str | None, out: Path, quality: int = 90, limit: int | None = Non
     return {"file": str(out), "bytes": out.stat().st_size, "train": len(arrays["y_train"]), "val": len(arrays["y_val"])}
 
 
-def load_pack(path: Path) -> dict[str, np.ndarray]:
-    """The packed faces decoded: ``x_train``, ``y_train`` (int64), ``votes_train``, and the same for val."""
+def load_pack(path: Path, splits: Sequence[str] = ("train", "val")) -> dict[str, np.ndarray]:
+    """The packed faces of ``splits`` decoded: ``x_<split>``, ``y_<split>`` (int64), ``votes_<split>``."""
     with np.load(path, allow_pickle=False) as npz:
         out = {}
-        for split in ("train", "val"):
+        for split in splits:
             out[f"x_{split}"] = decode(npz[f"jpeg_{split}"], npz[f"offsets_{split}"])
             out[f"y_{split}"] = npz[f"y_{split}"].astype(np.int64)
             out[f"votes_{split}"] = npz[f"votes_{split}"]
@@ -180,17 +180,20 @@ def train_all(args: argparse.Namespace) -> int:
     usable = args.budget - args.reserve
     teacher_budget = usable * args.teacher_share
 
+    def folder_of(arch: str, seed: str) -> Path:
+        return work / f"teacher-{arch}-{seed}"
+
     def start_teachers(which: list[list[str]], budget: float, precision: list[str]) -> dict[str, int]:
         procs = []
         for arch, seed in which:
-            folder = work / f"teacher-{arch}-{seed}"
+            folder = folder_of(arch, seed)
             extra = ["--arch", arch, "--seed", seed, "--budget", f"{budget:.0f}", *common, *precision]
             procs.append((folder.name, distill_cmd("teacher", data, folder, extra), work / f"{folder.name}.log"))
         return run_all(procs, min(0.9 / max(1, len(procs)), 0.45), budget + 120)
 
     precision: list[str] = []
     codes = start_teachers(specs, teacher_budget, precision)
-    failed = [spec for spec in specs if codes[f"teacher-{spec[0]}-{spec[1]}"] != 0]
+    failed = [spec for spec in specs if codes[folder_of(*spec).name] != 0]
     left = teacher_budget - (time.monotonic() - t0)
     if failed and left > teacher_budget / 2:
         # Failed early (bfloat16 unsupported, say): once more in float32 with the time that is left.
@@ -253,7 +256,7 @@ def backend_parity(results: Path, arch: str, pack_file: Path) -> dict[str, float
 
     run = json.loads((results / "summary.json").read_text())["runs"]["student"]
     trained = np.asarray(run["val_probabilities"], np.float32)
-    faces = load_pack(pack_file)["x_val"][: len(trained)]
+    faces = load_pack(pack_file, ("val",))["x_val"][: len(trained)]
     net = models.build(arch)
     models.load_compact(net, results / "student.npz")
     here = net.predict(to_model_input(faces), batch_size=256, verbose=0)

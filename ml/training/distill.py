@@ -317,9 +317,9 @@ def load_teacher(folder: Path, precision: str = "float32") -> Network:
 
 def ensemble_report(folders: Sequence[Path], x_val: np.ndarray, y_val: np.ndarray) -> dict[str, Any]:
     """Validation accuracy and macro-F1 of the teachers' mean probabilities, with and without mirroring."""
-    nets = [load_teacher(f) for f in folders]
-    probs = [predictor(net)(x_val) for net in nets]
-    mirrored = [predictor(net)(x_val[:, :, ::-1].copy()) for net in nets]
+    predictors = [predictor(load_teacher(f)) for f in folders]
+    probs = [predict(x_val) for predict in predictors]
+    mirrored = [predict(x_val[:, :, ::-1].copy()) for predict in predictors]
     plain = np.mean(probs, axis=0)
     both = (plain + np.mean(mirrored, axis=0)) / 2
     rep, rep_tta = metrics.report(y_val, plain.argmax(1)), metrics.report(y_val, both.argmax(1))
@@ -355,10 +355,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from ml.training import data
     from ml.training.accelerator import load_pack
 
-    pack = load_pack(Path(args.data))
-    x_train, y_train, votes = pack["x_train"], pack["y_train"], pack["votes_train"]
-    if args.limit:
-        x_train, y_train, votes = x_train[: args.limit], y_train[: args.limit], votes[: args.limit]
+    # The ensemble is scored on validation only: the training faces are not decoded for it.
+    pack = load_pack(Path(args.data), ("val",) if args.role == "ensemble" else ("train", "val"))
     x_val, y_val = pack["x_val"][: args.val_limit], pack["y_val"][: args.val_limit]
     out = Path(args.out)
     teachers = [Path(t) for t in args.teachers]
@@ -368,6 +366,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         (out / "ensemble.json").write_text(json.dumps(rep, indent=1) + "\n")
         log(f"ensemble of {len(teachers)}: val {rep['val_accuracy']:.4f} ({rep['val_accuracy_mirrored']:.4f} mirrored)")
         return 0
+    x_train, y_train, votes = pack["x_train"], pack["y_train"], pack["votes_train"]
+    if args.limit:
+        x_train, y_train, votes = x_train[: args.limit], y_train[: args.limit], votes[: args.limit]
     fields = {k: getattr(args, k) for k in asdict(Recipe()) if k != "teachers"}
     recipe = Recipe(**fields, teachers=tuple(str(t) for t in teachers))
     if args.role == "student" and not teachers:

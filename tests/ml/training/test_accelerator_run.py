@@ -28,6 +28,12 @@ def run(*args, timeout=600):
     )
 
 
+def accelerator_train(pack: Path, out: Path, work: Path, *args: str):
+    """``python -m ml.training.accelerator train`` on ``pack`` for one epoch within 400 s."""
+    common = ["--data", str(pack), "--out", str(out), "--work", str(work), "--epochs", "1", "--budget", "400"]
+    return run("ml.training.accelerator", "train", *common, *args)
+
+
 @pytest.fixture
 def pack(synthetic_npz, tmp_path) -> Path:
     return Path(accelerator.pack(str(synthetic_npz), tmp_path / "pack.npz")["file"])
@@ -77,24 +83,7 @@ def test_a_run_whose_budget_is_spent_ends_after_its_first_epoch_with_its_weights
 
 def test_teachers_and_a_distilled_student_train_end_to_end_and_rebuild_in_tensorflow(pack, tmp_path):
     out, work = tmp_path / "out", tmp_path / "work"
-    done = run(
-        "ml.training.accelerator",
-        "train",
-        "--data",
-        str(pack),
-        "--out",
-        str(out),
-        "--work",
-        str(work),
-        "--teachers",
-        "tiny:1,tiny:2",
-        "--student",
-        "tiny",
-        "--epochs",
-        "1",
-        "--budget",
-        "400",
-    )
+    done = accelerator_train(pack, out, work, "--teachers", "tiny:1,tiny:2", "--student", "tiny")
 
     assert done.returncode == 0, done.stderr + (out / "log.txt").read_text()
     files = sorted(p.name for p in out.iterdir())
@@ -126,22 +115,7 @@ def test_the_student_and_teacher_architectures_build_under_tensorflow_with_float
 
 def test_teachers_that_fail_early_are_tried_once_more_in_float32_and_no_student_follows_none(pack, tmp_path):
     out, work = tmp_path / "out", tmp_path / "work"
-    done = run(
-        "ml.training.accelerator",
-        "train",
-        "--data",
-        str(pack),
-        "--out",
-        str(out),
-        "--work",
-        str(work),
-        "--teachers",
-        "nonexistent:1",
-        "--epochs",
-        "1",
-        "--budget",
-        "400",
-    )
+    done = accelerator_train(pack, out, work, "--teachers", "nonexistent:1")
 
     assert done.returncode == 1  # no student
     assert "again in float32" in done.stderr

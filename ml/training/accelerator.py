@@ -1,8 +1,8 @@
 """The prepared accelerator run: pack here, train there in one call, finish here.
 
 1. Here: ``python -m ml.training.accelerator pack`` writes ``.accel/`` (git-ignored): FER2013's
-   training and validation faces as JPEG (quality 90: 42 MB, under the 64 MiB a device call carries
-   with the work tree) with labels and FER+ votes, and the wheels the device lacks (Keras and two of
+   training and validation faces as JPEG mosaics (quality 90: 31 MB, under the 64 MiB a device call
+   carries with the work tree) with labels and FER+ votes, and the wheels the device lacks (Keras and two of
    its needs; the device has JAX but no TensorFlow or Keras).
 2. There, one call of the device tool, ``carry: [".accel"]``, timeout 600 s::
 
@@ -53,25 +53,51 @@ def log(msg: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 
 
+# Faces travel as JPEG mosaics of MOSAIC x MOSAIC faces: 48 is a multiple of JPEG's 8x8 blocks, so a
+# grey mosaic decodes to exactly the pixels of one JPEG per face, without a header (tables, markers)
+# for every face: 72% of the bytes (42.3 -> 30.7 MB at quality 90), which keeps the work tree, the
+# faces and the wheels under what a device call carries.
+MOSAIC = 16
+
+
 def encode(faces: np.ndarray, quality: int) -> tuple[np.ndarray, np.ndarray]:
-    """uint8 (N,48,48) -> (all JPEG bytes as uint8 (M,), offsets int64 (N+1,))."""
+    """uint8 (N,48,48) -> (the JPEG bytes of every mosaic as uint8 (M,), offsets int64 (mosaics + 1,))."""
     from PIL import Image
 
     blobs = []
-    for face in faces:
+    per = MOSAIC * MOSAIC
+    for start in range(0, len(faces), per):
+        tiles = np.zeros((per, *faces.shape[1:]), np.uint8)
+        chunk = faces[start : start + per]
+        tiles[: len(chunk)] = chunk
         buf = io.BytesIO()
-        Image.fromarray(face).save(buf, "JPEG", quality=quality)
+        Image.fromarray(mosaic(tiles)).save(buf, "JPEG", quality=quality, optimize=True)
         blobs.append(buf.getvalue())
     offsets = np.cumsum([0, *map(len, blobs)]).astype(np.int64)
     return np.frombuffer(b"".join(blobs), np.uint8), offsets
 
 
-def decode(blob: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+def mosaic(tiles: np.ndarray) -> np.ndarray:
+    """(MOSAIC**2, h, w) -> one (MOSAIC*h, MOSAIC*w) picture, row by row."""
+    _, h, w = tiles.shape
+    return tiles.reshape(MOSAIC, MOSAIC, h, w).transpose(0, 2, 1, 3).reshape(MOSAIC * h, MOSAIC * w)
+
+
+def tiles_of(picture: np.ndarray, size: int) -> np.ndarray:
+    """The inverse of ``mosaic``."""
+    return picture.reshape(MOSAIC, size, MOSAIC, size).transpose(0, 2, 1, 3).reshape(-1, size, size)
+
+
+def decode(blob: np.ndarray, offsets: np.ndarray, count: int, size: int = 48) -> np.ndarray:
+    """The first ``count`` faces of the mosaics ``encode`` wrote."""
     from PIL import Image
 
     raw = blob.tobytes()
-    faces = [np.asarray(Image.open(io.BytesIO(raw[a:b])).convert("L")) for a, b in zip(offsets[:-1], offsets[1:])]
-    return np.stack(faces).astype(np.uint8)
+    parts = [
+        tiles_of(np.asarray(Image.open(io.BytesIO(raw[a:b])).convert("L")), size)
+        for a, b in zip(offsets[:-1], offsets[1:])
+    ]
+    return np.concatenate(parts)[:count].astype(np.uint8)
 
 
 def pack(data: str | None, out: Path, quality: int = 90, limit: int | None = None) -> dict[str, Any]:
@@ -98,7 +124,8 @@ def load_pack(path: Path, splits: Sequence[str] = ("train", "val")) -> dict[str,
     with np.load(path, allow_pickle=False) as npz:
         out = {}
         for split in splits:
-            out[f"x_{split}"] = decode(npz[f"jpeg_{split}"], npz[f"offsets_{split}"])
+            count = len(npz[f"y_{split}"])
+            out[f"x_{split}"] = decode(npz[f"jpeg_{split}"], npz[f"offsets_{split}"], count)
             out[f"y_{split}"] = npz[f"y_{split}"].astype(np.int64)
             out[f"votes_{split}"] = npz[f"votes_{split}"]
     return out
@@ -321,9 +348,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not args.no_wheels:
             info["wheels"] = download_wheels(Path(args.out).parent / "wheels")
         info["travelling_bytes"] = travelling_bytes(Path(args.out).parent)
-        if info["travelling_bytes"] > TRAVEL_LIMIT:
-            log(f"the work tree and {Path(args.out).parent} exceed what a device call carries (64 MiB)")
         print(json.dumps(info))
+        if info["travelling_bytes"] > TRAVEL_LIMIT:
+            # The device tool would refuse the call: say so now, before anyone waits for a machine.
+            log(f"the work tree and {Path(args.out).parent} exceed what a device call carries (64 MiB)")
+            return 1
         return 0
     if args.command == "train":
         return train_all(args)

@@ -1,6 +1,7 @@
 """The accelerator's prepared run, at toy scale on this CPU: pack, train teachers and a distilled
 student on Keras' JAX backend, and rebuild the student in TensorFlow for the LiteRT export."""
 
+import io
 import json
 import subprocess
 import sys
@@ -47,6 +48,22 @@ def test_packed_faces_decode_to_the_originals_within_jpeg_error(synthetic_npz, p
     np.testing.assert_array_equal(packed["y_train"], y)
     assert np.abs(packed["x_train"].astype(int) - x).mean() < 4
     assert (packed["votes_train"] == -1).all()  # the synthetic set has no FER+ votes
+
+
+def test_faces_packed_as_mosaics_decode_to_the_same_pixels_as_one_jpeg_per_face():
+    from PIL import Image
+
+    faces = np.random.default_rng(0).integers(0, 256, (accelerator.MOSAIC**2 + 44, 48, 48), dtype=np.uint8)
+    one_by_one = []
+    for face in faces:
+        buf = io.BytesIO()
+        Image.fromarray(face).save(buf, "JPEG", quality=90)
+        one_by_one.append(np.asarray(Image.open(buf)))
+
+    blob, offsets = accelerator.encode(faces, 90)
+
+    assert len(offsets) == 3  # two mosaics, the second one part-filled
+    np.testing.assert_array_equal(accelerator.decode(blob, offsets, len(faces)), np.stack(one_by_one))
 
 
 def test_the_learning_rate_warms_up_then_decays_to_zero():

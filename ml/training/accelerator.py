@@ -13,6 +13,13 @@
    distils the student from them, and leaves in ``$OUT`` at most 8 files: ``summary.json`` (every
    run's recipe, epochs, validation scores, history), ``log.txt``, ``student.npz`` and one
    ``teacher-<arch>-<seed>.npz`` each. Every stage is bounded by ``--budget`` seconds in all.
+
+   Or two calls on the same machine, the second within the 30 s it stays warm: ``train --stage
+   teachers --budget 520`` (the teachers get all of it, written to ``.accel-work/``, which the device
+   keeps between calls because it is ignored and not carried), then ``train --stage student --budget
+   240`` (ensemble and student from those teachers). The teachers get 1.65 times the time of one call
+   for about 850 s of the session's 900. If the machine was given back in between, the second call
+   finds no teachers and says so; the first call's ``$OUT`` still holds them.
 3. Here: ``python -m ml.training.accelerator finish --results DIR --version NAME`` exports the student
    as int8 LiteRT (the parity check included), refits calibration and scores it on validation.
 
@@ -39,6 +46,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 PACK_DIR = ROOT / ".accel"
 PACK_FILE = PACK_DIR / "fer2013-q90.npz"
+# Git-ignored and never carried: the device keeps it between two calls on the same warm machine.
+WORK_DIR = ROOT / ".accel-work"
 # What the device lacks of Keras' needs (it has numpy, h5py, absl-py, rich, ml-dtypes, packaging).
 WHEELS = ("keras", "namex", "optree")
 DEFAULT_TEACHERS = "vgg:1,resnet:2,vgg:3"
@@ -197,7 +206,11 @@ def run_all(procs: list[tuple[str, list[str], Path]], memory_share: float, timeo
 
 
 def train_all(args: argparse.Namespace) -> int:
-    """Teachers side by side, their ensemble, then the student; results in ``args.out``."""
+    """Teachers side by side, their ensemble, then the student; results in ``args.out``.
+
+    ``--stage teachers`` gives the teachers the whole budget and stops; ``--stage student`` takes the
+    teachers already in ``--work`` (a second call on the same warm machine) for the ensemble and the
+    student. Two calls give the teachers nearly twice the time one 10-minute call allows."""
     t0 = time.monotonic()
     out, work, data = Path(args.out), Path(args.work), Path(args.data)
     out.mkdir(parents=True, exist_ok=True)
@@ -205,7 +218,6 @@ def train_all(args: argparse.Namespace) -> int:
     specs = [s.split(":") for s in args.teachers.split(",") if s]
     common = ["--epochs", str(args.epochs)] + (["--limit", str(args.limit)] if args.limit else [])
     usable = args.budget - args.reserve
-    teacher_budget = usable * args.teacher_share
 
     def folder_of(arch: str, seed: str) -> Path:
         return work / f"teacher-{arch}-{seed}"
@@ -219,15 +231,26 @@ def train_all(args: argparse.Namespace) -> int:
         return run_all(procs, min(0.9 / max(1, len(procs)), 0.45), budget + 120)
 
     precision: list[str] = []
-    codes = start_teachers(specs, teacher_budget, precision)
-    failed = [spec for spec in specs if codes[folder_of(*spec).name] != 0]
-    left = teacher_budget - (time.monotonic() - t0)
-    if failed and left > teacher_budget / 2:
-        # Failed early (bfloat16 unsupported, say): once more in float32 with the time that is left.
-        log(f"{len(failed)} teacher(s) failed after {teacher_budget - left:.0f} s: again in float32")
-        precision = ["--precision", "float32"]
-        codes.update(start_teachers(failed, left, precision))
-    teachers = [work / name for name, code in codes.items() if code == 0 and (work / name / "weights.npz").exists()]
+    if args.stage == "student":
+        teachers = [folder_of(*spec) for spec in specs if (folder_of(*spec) / "weights.npz").exists()]
+        if not teachers:
+            log(f"no trained teachers in {work}: run --stage teachers first, on the same machine")
+        if any(json.loads((t / "run.json").read_text())["precision"] == "float32" for t in teachers):
+            precision = ["--precision", "float32"]  # they had to fall back: so will the student
+    else:
+        teacher_budget = usable * (args.teacher_share if args.stage == "all" else 1.0)
+        codes = start_teachers(specs, teacher_budget, precision)
+        failed = [spec for spec in specs if codes[folder_of(*spec).name] != 0]
+        left = teacher_budget - (time.monotonic() - t0)
+        if failed and left > teacher_budget / 2:
+            # Failed early (bfloat16 unsupported, say): once more in float32 with the time that is left.
+            log(f"{len(failed)} teacher(s) failed after {teacher_budget - left:.0f} s: again in float32")
+            precision = ["--precision", "float32"]
+            codes.update(start_teachers(failed, left, precision))
+        teachers = [work / name for name, code in codes.items() if code == 0 and (work / name / "weights.npz").exists()]
+    if args.stage == "teachers":
+        collect(work, out, time.monotonic() - t0)
+        return 0 if teachers else 1
     if teachers:
         ens = [
             (
@@ -328,7 +351,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     tr = sub.add_parser("train", help="teachers, ensemble, student (on the accelerator)")
     tr.add_argument("--data", default=str(PACK_FILE))
     tr.add_argument("--out", required=True, help="where the results go ($OUT on the device)")
-    tr.add_argument("--work", default="/tmp/fer-accel", help="scratch folder for every run")
+    tr.add_argument("--work", default=str(WORK_DIR), help="folder for every run (kept between calls)")
+    tr.add_argument(
+        "--stage",
+        choices=["all", "teachers", "student"],
+        default="all",
+        help="everything in one call, or the teachers in one call and the student in the next",
+    )
     tr.add_argument("--budget", type=float, default=540, help="seconds for everything, start to results")
     tr.add_argument("--reserve", type=float, default=45, help="seconds kept for start-up, ensemble and collection")
     tr.add_argument("--teacher-share", type=float, default=0.58, help="share of the budget for the teachers")

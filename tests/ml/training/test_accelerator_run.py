@@ -121,6 +121,39 @@ def test_teachers_and_a_distilled_student_train_end_to_end_and_rebuild_in_tensor
     assert parity["max_abs_difference"] < 1e-4
 
 
+def test_teachers_trained_in_one_call_are_distilled_into_a_student_by_the_next(pack, tmp_path):
+    work = tmp_path / "work"
+    first = accelerator_train(pack, tmp_path / "first", work, "--teachers", "tiny:1,tiny:2", "--stage", "teachers")
+
+    assert first.returncode == 0, first.stderr
+    assert sorted(p.name for p in (tmp_path / "first").iterdir()) == [
+        "log.txt",
+        "summary.json",
+        "teacher-tiny-1.npz",
+        "teacher-tiny-2.npz",
+    ]
+
+    second = accelerator_train(
+        pack, tmp_path / "second", work, "--teachers", "tiny:1,tiny:2", "--student", "tiny", "--stage", "student"
+    )
+
+    assert second.returncode == 0, second.stderr
+    summary = json.loads((tmp_path / "second" / "summary.json").read_text())
+    assert summary["runs"]["student"]["recipe"]["teachers"] == [
+        str(work / "teacher-tiny-1"),
+        str(work / "teacher-tiny-2"),
+    ]
+    assert "start teacher" not in second.stderr  # the teachers were not trained again
+    assert (tmp_path / "second" / "student.npz").exists() and 0 <= summary["ensemble"]["val_accuracy"] <= 1
+
+
+def test_the_student_stage_without_trained_teachers_says_so_and_fails(pack, tmp_path):
+    done = accelerator_train(pack, tmp_path / "out", tmp_path / "empty", "--teachers", "tiny:1", "--stage", "student")
+
+    assert done.returncode == 1
+    assert "no trained teachers" in done.stderr and "--stage teachers first" in done.stderr
+
+
 def test_the_student_and_teacher_architectures_build_under_tensorflow_with_float32_outputs():
     for arch, params in (("student", 2_642_359), ("vgg", 4_693_575), ("resnet", 6_293_623)):
         net = models.build(arch)

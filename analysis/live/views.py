@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 import ml
 from analysis.live import frames as live
 from analysis.live import recordings
+from analysis.media import activity
 
 logger = logging.getLogger(__name__)
 
@@ -154,5 +155,6 @@ def save_recording(request):
         media = recordings.save_recording(request.user, recording.validated_data["seconds"])
     except recordings.RecordingRejected as exc:
         return JsonResponse({"detail": str(exc)}, status=400)
+    activity.record(request, activity.Action.LIVE_SAVED, activity.item_detail(media))
     url = reverse("analysis:detail", args=[media.pk])
     return JsonResponse({"id": str(media.pk), "url": url}, status=201)

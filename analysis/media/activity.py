@@ -8,7 +8,7 @@ importing the package that keeps the log.
 from django.db import models
 from django.dispatch import Signal
 
-__all__ = ["Action", "item_detail", "record", "recorded"]
+__all__ = ["Action", "copy_detail", "item_detail", "record", "recorded"]
 
 
 class Action(models.TextChoices):
@@ -17,6 +17,8 @@ class Action(models.TextChoices):
     TOKEN_ROTATED = "token.rotated"
     MEDIA_UPLOADED = "media.uploaded"
     MEDIA_DELETED = "media.deleted"
+    COPY_REQUESTED = "copy.requested"
+    LIVE_SAVED = "live.saved"
     ARCHIVE_UPLOADED = "archive.uploaded"
     COLLECTION_DELETED = "collection.deleted"
     EXPORT_REQUESTED = "export.requested"
@@ -45,3 +47,8 @@ def item_detail(media) -> str:
     # deleted. The name is the client's: kept as text only, control characters made spaces.
     name = "".join(c if c.isprintable() else " " for c in media.original_name).strip()[:ITEM_NAME_CHARS]
     return f'{media.pk} "{name}"' if name else str(media.pk)
+
+
+def copy_detail(media, kind: str) -> str:
+    """An entry's detail for a copy asked of an item: the item, then which copy (blurred, annotated)."""
+    return f"{item_detail(media)} copy={kind}"

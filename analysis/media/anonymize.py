@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
-from analysis.media import services
+from analysis.media import activity, services
 from analysis.media.models import Media
 from analysis.media.serializers import anonymized_fields
 
@@ -31,9 +31,11 @@ def anonymize(request, pk):
         messages.error(request, "The confidence is a number from 0 to 1.")
         return redirect("analysis:detail", pk=media.pk)
     try:
-        services.request_anonymized(media, **form.cleaned_data)
+        asked = services.request_anonymized(media, **form.cleaned_data)
     except services.AnonymizeRefused as exc:
         messages.error(request, str(exc))
     else:
+        if asked:
+            activity.record(request, activity.Action.COPY_REQUESTED, activity.copy_detail(media, "blurred"))
         messages.success(request, "The blurred copy is being made; this page shows it when it is ready.")
     return redirect("analysis:detail", pk=media.pk)

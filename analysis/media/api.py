@@ -245,6 +245,7 @@ class MediaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Dest
                 return Response({"detail": "Only an analysed clip has an annotated copy."}, status=409)
             if services.request_annotated(media):
                 code = status.HTTP_202_ACCEPTED
+                activity.record(request, activity.Action.COPY_REQUESTED, activity.copy_detail(media, "annotated"))
         return Response(clip_fields(media, request)["exports"]["annotated"], status=code)
 
 
@@ -287,8 +288,10 @@ class AnonymizedView(APIView):
         options = AnonymizeSerializer(data=request.data)
         options.is_valid(raise_exception=True)
         try:
-            services.request_anonymized(media, **options.validated_data)
+            asked = services.request_anonymized(media, **options.validated_data)
         except services.AnonymizeRefused as exc:
             return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+        if asked:  # not when one was on its way already: the log says what was set going
+            activity.record(request, activity.Action.COPY_REQUESTED, activity.copy_detail(media, "blurred"))
         # 202 whether this request queued it or one was queued or being made already: it is on its way.
         return Response(self._state(request, media), status=status.HTTP_202_ACCEPTED)

@@ -218,6 +218,8 @@ FER_VIDEO_MAX_FRAMES = env_int("FER_VIDEO_MAX_FRAMES", 10 * 60 * 60)
 FER_VIDEO_MAX_DECODE_SECONDS = env_int("FER_VIDEO_MAX_DECODE_SECONDS", 40 * 60)
 # Per-user API upload rate (DRF throttle syntax).
 FER_UPLOAD_RATE = os.environ.get("FER_UPLOAD_RATE", "60/min")
+# Uploads with ?wait=N one user may hold open at once; past it they are answered 202 at once.
+FER_UPLOAD_WAITS_PER_USER = env_int("FER_UPLOAD_WAITS_PER_USER", 2)
 # ZIP archives into a collection (issue 26), checked on the archive's directory before anything is
 # stored: 1,000 members is a large study; 2 GB uncompressed, two clips at the clip limit; and no
 # member may expand more than 100-fold past 1 MB (photos and clips barely compress; a bomb does).

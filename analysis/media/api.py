@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 import ml
-from analysis.media import activity, downloads, idempotency, services
+from analysis.media import activity, downloads, idempotency, services, waiting
 from analysis.media.models import Media
 from analysis.media.serializers import (
     AcceptedSerializer,
@@ -132,7 +132,8 @@ class MediaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Dest
         if not seconds or response.status_code != status.HTTP_202_ACCEPTED or not isinstance(response.data, dict):
             return response
         # The worker analyses it as any other upload; this request only reads the row until it ends.
-        media = services.wait_until_final(response.data["id"], seconds)
+        with waiting.slot(request.user.pk) as may_wait:
+            media = services.wait_until_final(response.data["id"], seconds) if may_wait else None
         if media is None:
             return response
         body = MediaSerializer(media, context={"request": request}).data

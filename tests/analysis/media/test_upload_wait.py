@@ -6,6 +6,7 @@ import threading
 
 import pytest
 
+from analysis.media import waiting
 from analysis.models import Media
 from ml.pipeline import Face
 from tests.analysis.helpers import PROBABILITIES
@@ -81,3 +82,39 @@ def test_a_rejected_file_is_400_whatever_the_wait(alice_api, sent_tasks):
     response = send(alice_api, "?wait=5", data=b"not an image")
 
     assert response.status_code == 400 and "file" in response.json()
+
+
+@pytest.fixture
+def waits(monkeypatch):
+    """The ids each waiting upload read until its end (no worker: the wait itself is not under test)."""
+    read = []
+
+    def wait_until_final(media_id, timeout_s):
+        read.append(str(media_id))
+
+    monkeypatch.setattr("analysis.media.services.wait_until_final", wait_until_final)
+    return read
+
+
+def test_past_the_users_limit_of_open_waits_an_upload_answers_202_at_once_and_is_still_analysed(
+    alice, alice_api, sent_tasks, settings, waits, django_capture_on_commit_callbacks
+):
+    settings.FER_UPLOAD_WAITS_PER_USER = 1
+    with waiting.slot(alice.pk), django_capture_on_commit_callbacks(execute=True):  # one is waiting already
+        response = send(alice_api, "?wait=30")
+
+    assert response.status_code == 202 and waits == []
+    assert [item["id"] for item in alice_api.get("/api/media/").json()["results"]] == [response.json()["id"]]
+    assert len(sent_tasks) == 1
+
+
+def test_another_users_open_waits_do_not_count_and_every_slot_is_given_back(
+    alice, bob_api, sent_tasks, settings, waits
+):
+    settings.FER_UPLOAD_WAITS_PER_USER = 1
+    with waiting.slot(alice.pk):
+        response = send(bob_api, "?wait=30")
+
+    assert response.status_code == 202 and waits == [response.json()["id"]]  # bob's upload did wait
+    assert waiting.held(alice.pk) == 0
+    assert waiting.held(response.wsgi_request.user.pk) == 0

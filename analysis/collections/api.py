@@ -22,7 +22,7 @@ from analysis.collections.serializers import (
     MoveSerializer,
 )
 from analysis.collections.throttles import MemberThrottle
-from analysis.media import activity
+from analysis.media import activity, idempotency
 from analysis.media.api import MediaFilter
 from analysis.media.keep_media import InvalidKeepMedia, parse_keep_media
 from analysis.media.models import Media
@@ -128,12 +128,18 @@ class CollectionViewSet(
             202: ArchiveAcceptedSerializer,
             400: OpenApiResponse(Rejected, description="A hostile or unreadable archive; nothing was stored."),
             429: OpenApiResponse(description="No member fits your upload rate now; nothing was stored."),
+            **idempotency.RESPONSES,
         },
+        parameters=[idempotency.PARAMETER],
     )
     @action(detail=True, methods=["post"], parser_classes=[parsers.MultiPartParser, parsers.FormParser])
     def archive(self, request, pk=None):
         """Upload a ZIP of photos and clips: one item per member, each analysed as if uploaded alone."""
         collection = self.get_object()
+        # A retry after a time-out makes no second set of items: the same key replays the first answer.
+        return idempotency.handle(request, lambda: self._archive(request, collection), scope=f"archive:{collection.pk}")
+
+    def _archive(self, request, collection: Collection) -> Response:
         if len(request.FILES.getlist("file")) > 1:
             return Response({"detail": "Send one archive per request."}, status=status.HTTP_400_BAD_REQUEST)
         upload = ArchiveUploadSerializer(data=request.data)

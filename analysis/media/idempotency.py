@@ -1,4 +1,5 @@
-"""Idempotent uploads (issue 15): ``POST /api/media/`` with an ``Idempotency-Key`` header answers a
+"""Idempotent uploads (issue 15): ``POST /api/media/`` (and an archive into a collection,
+``POST /api/collections/<id>/archive/``) with an ``Idempotency-Key`` header answers a
 repeat of the same request (same user, key, file and options, within 24 hours) with the first one's
 status and body, storing nothing new; the same key with another file or other options is 422, and a
 repeat after the item was deleted is 410.
@@ -68,9 +69,11 @@ class IdempotentUpload(models.Model):
         return f"{self.key} of {self.user_id} ({self.status_code})"
 
 
-def fingerprint(request) -> str:
-    """SHA-256 over the uploaded file's bytes and the upload's options."""
+def fingerprint(request, scope: str = "") -> str:
+    """SHA-256 over the uploaded file's bytes and the upload's options (and ``scope``: where it goes)."""
     digest = hashlib.sha256()
+    if scope:
+        digest.update(f"scope={scope}\n".encode())
     for name in ("sample_fps", "every_frame", "keep_media"):
         digest.update(f"{name}={request.data.get(name, '')}\n".encode())
     upload = request.FILES.get("file")
@@ -105,15 +108,16 @@ def _item_gone(user, record: IdempotentUpload) -> bool:
     return item is not None and not Media.objects.filter(user=user, pk=item).exists()
 
 
-def handle(request, upload) -> Response:
-    """Run ``upload()`` (the view's work, a Response) once per Idempotency-Key, replaying its answer."""
+def handle(request, upload, scope: str = "") -> Response:
+    """Run ``upload()`` (the view's work, a Response) once per Idempotency-Key, replaying its answer.
+    ``scope`` tells uploads of the same file to different places apart (an archive's collection)."""
     key = request.headers.get(HEADER)
     if key is None:
         return upload()
     if not key.strip() or len(key) > MAX_KEY_LENGTH:
         detail = f"{HEADER} must be 1 to {MAX_KEY_LENGTH} characters."
         return Response({"detail": detail}, status=status.HTTP_400_BAD_REQUEST)
-    print_ = fingerprint(request)
+    print_ = fingerprint(request, scope)
     record, mine = _reserve(request.user, key, print_)
     if not mine:
         if record.fingerprint != print_:

@@ -2,7 +2,7 @@
 if uploaded alone; the answer lists the members not taken with the reason; labels.csv labels them."""
 
 from analysis.jobs import dispatch
-from analysis.models import ActivityEntry, Media
+from analysis.models import ActivityEntry, Collection, Media
 from tests import zips
 from tests.videos import clip_file
 
@@ -83,3 +83,36 @@ def test_each_member_counts_against_the_upload_rate(alice, study, api, sent_task
     assert [entry["reason"] for entry in first.json()["rejected"]][0].startswith("Too many uploads")
     assert second.status_code == 429 and "Retry-After" in second
     assert Media.objects.count() == 3
+
+
+def post_keyed(client, collection, data: bytes, key: str):
+    body = {"file": zips.as_upload(data)}
+    return client.post(f"/api/collections/{collection.pk}/archive/", body, format="multipart", HTTP_IDEMPOTENCY_KEY=key)
+
+
+def test_a_repeat_with_the_same_idempotency_key_replays_the_answer_and_makes_no_second_set_of_items(
+    alice, study, api, sent_tasks, media_root
+):
+    data = zips.build({"smile.jpg": zips.photo_jpeg(64), "frown.jpg": zips.photo_jpeg(80)})
+
+    first = post_keyed(api(alice), study, data, "archive-1")
+    again = post_keyed(api(alice), study, data, "archive-1")
+
+    assert (first.status_code, again.status_code) == (202, 202)
+    assert again.json() == first.json() and again["Idempotent-Replayed"] == "true"
+    assert Media.objects.filter(collection=study).count() == 2
+    assert ActivityEntry.objects.filter(user=alice, action="archive.uploaded").count() == 1
+
+
+def test_the_same_idempotency_key_for_another_archive_or_another_collection_is_422(
+    alice, study, api, sent_tasks, media_root
+):
+    other = Collection.objects.create(user=alice, name="Other study")
+    data = zips.build({"smile.jpg": zips.photo_jpeg(64)})
+    assert post_keyed(api(alice), study, data, "archive-2").status_code == 202
+
+    changed = post_keyed(api(alice), study, zips.build({"frown.jpg": zips.photo_jpeg(80)}), "archive-2")
+    elsewhere = post_keyed(api(alice), other, data, "archive-2")
+
+    assert (changed.status_code, elsewhere.status_code) == (422, 422)
+    assert Media.objects.filter(user=alice).count() == 1

@@ -294,6 +294,9 @@ FER_WEBHOOK_TIMEOUT_S = float(os.environ.get("FER_WEBHOOK_TIMEOUT_S", "10"))
 # An endpoint whose every attempt failed this long is disabled (its owner sees why on the profile page).
 FER_WEBHOOK_DISABLE_AFTER_S = env_int("FER_WEBHOOK_DISABLE_AFTER_S", 3 * 24 * 3600)
 FER_WEBHOOK_MAX_ENDPOINTS = env_int("FER_WEBHOOK_MAX_ENDPOINTS", 10)
+# After a secret's rotation the old one signs beside the new one this long (0: not at all), so a
+# receiver can change over without rejecting messages in between.
+FER_WEBHOOK_SECRET_OVERLAP_S = env_int("FER_WEBHOOK_SECRET_OVERLAP_S", 24 * 3600)
 # Fairness between users (issue 25): a message is sent only while its endpoint has fewer than the first
 # and its owner fewer than the second attempts in flight; otherwise it waits a few seconds, queued,
 # without using an attempt. Below the webhooks worker's concurrency (8 in deploy/), so one account's

@@ -142,7 +142,8 @@ class WebhookEndpointViewSet(
     @extend_schema(request=None, responses={200: WebhookEndpointWithSecretSerializer})
     @action(detail=True, methods=["post"])
     def rotate(self, request, pk=None):
-        """Replace the signing secret; the answer has the new one. The old one signs nothing more."""
+        """Replace the signing secret; the answer has the new one. The old one keeps signing beside it
+        for FER_WEBHOOK_SECRET_OVERLAP_S (a day by default), then signs nothing more."""
         endpoint = self.get_object()
         webhooks.rotate_secret(endpoint)
         activity.record(request, activity.Action.WEBHOOK_CHANGED, f"{endpoint.pk} secret rotated")

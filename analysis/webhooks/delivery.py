@@ -61,7 +61,11 @@ def signed_headers(message: WebhookMessage, body: bytes) -> dict:
         "User-Agent": "Facet-Webhooks/1",
         "webhook-id": message.webhook_id,
         "webhook-timestamp": str(timestamp),
-        "webhook-signature": webhook_http.sign(message.endpoint.secret, message.webhook_id, timestamp, body),
+        # One signature per secret in force, space-separated, as Standard Webhooks allows for rotation.
+        "webhook-signature": " ".join(
+            webhook_http.sign(secret, message.webhook_id, timestamp, body)
+            for secret in message.endpoint.signing_secrets()
+        ),
     }
 
 

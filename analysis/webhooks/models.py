@@ -58,6 +58,10 @@ class WebhookEndpoint(models.Model):
     url = models.URLField(max_length=2000)
     events = models.JSONField(default=list, help_text="WebhookEvent values this endpoint is sent.")
     secret = models.CharField(max_length=100, default=new_secret)
+    # The secret a rotation replaced, still signing beside the new one until previous_secret_until, so a
+    # receiver can switch to the new one without a window of rejected messages.
+    previous_secret = models.CharField(max_length=100, blank=True)
+    previous_secret_until = models.DateTimeField(null=True, blank=True)
     enabled = models.BooleanField(default=True)
     disabled_reason = models.TextField(blank=True)
     # Since the first failed attempt after the last success; None while the endpoint answers.
@@ -102,10 +106,22 @@ class WebhookEndpoint(models.Model):
         self.save(update_fields=["enabled", "disabled_reason", "failing_since"])
 
     def rotate_secret(self) -> str:
-        """A new secret, in force from this commit on (the old one signs nothing more)."""
+        """A new secret, in force from this commit on; the one it replaces signs beside it for
+        FER_WEBHOOK_SECRET_OVERLAP_S more (a secret replaced before is dropped at once)."""
+        overlap = timedelta(seconds=settings.FER_WEBHOOK_SECRET_OVERLAP_S)
+        self.previous_secret, self.previous_secret_until = (
+            (self.secret, timezone.now() + overlap) if overlap else ("", None)
+        )
         self.secret = new_secret()
-        self.save(update_fields=["secret"])
+        self.save(update_fields=["secret", "previous_secret", "previous_secret_until"])
         return self.secret
+
+    def signing_secrets(self) -> list[str]:
+        """The secrets a message is signed with now: the current one, and the one it replaced while
+        that still overlaps."""
+        if self.previous_secret and self.previous_secret_until and self.previous_secret_until > timezone.now():
+            return [self.secret, self.previous_secret]
+        return [self.secret]
 
 
 # How long a message that has ended (sent, or out of attempts) is kept with its attempts: its body is a

@@ -81,7 +81,7 @@ class CollectionViewSet(
         collection = self.get_object()
         delete_items = request.query_params.get("delete_items", "").lower() in ("1", "true", "yes")
         deleted = services.delete_collection(collection, delete_items=delete_items)
-        activity.record(request, activity.Action.COLLECTION_DELETED, f"{pk} items_deleted={deleted}")
+        activity.record(request, activity.Action.COLLECTION_DELETED, services.deletion_detail(pk, deleted))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
@@ -167,11 +167,7 @@ class CollectionViewSet(
             return Response(
                 {"detail": detail}, status=status.HTTP_429_TOO_MANY_REQUESTS, headers={"Retry-After": str(wait)}
             )
-        activity.record(
-            request,
-            activity.Action.ARCHIVE_UPLOADED,
-            f"{collection.pk} items={len(result.items)} rejected={len(result.rejected)}",
-        )
+        activity.record(request, activity.Action.ARCHIVE_UPLOADED, result.activity_detail())
         body = {"archive": str(result.archive.pk), "items": result.items, "rejected": result.rejected}
         return Response(body, status=status.HTTP_202_ACCEPTED)
 

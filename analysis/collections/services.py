@@ -34,6 +34,7 @@ __all__ = [
     "accept_archive",
     "create_collection",
     "delete_collection",
+    "deletion_detail",
     "move_items",
     "set_labels",
     "update_collection",
@@ -111,6 +112,15 @@ class ArchiveResult:
     archive: ArchiveUpload
     items: list[dict] = field(default_factory=list)
     rejected: list[dict] = field(default_factory=list)
+
+    def activity_detail(self) -> str:
+        """Its activity-log entry's detail, the same from the page and the API."""
+        return f"{self.archive.collection_id} items={len(self.items)} rejected={len(self.rejected)}"
+
+
+def deletion_detail(collection_id, deleted: int) -> str:
+    """A collection's deletion, as its activity-log entry says it (page and API)."""
+    return f"{collection_id} items_deleted={deleted}"
 
 
 def accept_archive(

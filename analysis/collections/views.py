@@ -154,7 +154,7 @@ def collection_delete(request, pk):
     if request.method == "POST" and form.is_valid():
         name = collection.name
         deleted = services.delete_collection(collection, delete_items=form.cleaned_data["delete_items"])
-        activity.record(request, activity.Action.COLLECTION_DELETED, f"{pk} items_deleted={deleted}")
+        activity.record(request, activity.Action.COLLECTION_DELETED, services.deletion_detail(pk, deleted))
         kept = "" if form.cleaned_data["delete_items"] else " Its items are still in your gallery."
         messages.success(request, f"{name} was deleted.{kept}")
         return redirect("analysis:collections")
@@ -181,11 +181,7 @@ def collection_archive(request, pk):
     except services.ArchiveThrottled:
         messages.error(request, "Too many uploads in a short time (each member counts); try again later.")
         return redirect("analysis:collection", pk=pk)
-    activity.record(
-        request,
-        activity.Action.ARCHIVE_UPLOADED,
-        f"{collection.pk} items={len(result.items)} rejected={len(result.rejected)}",
-    )
+    activity.record(request, activity.Action.ARCHIVE_UPLOADED, result.activity_detail())
     messages.success(request, f"{len(result.items)} item{'s' if len(result.items) != 1 else ''} queued for analysis.")
     for entry in result.rejected[:20]:
         messages.warning(request, f"{entry['name']}: {entry['reason']}")

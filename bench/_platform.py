@@ -109,6 +109,16 @@ class Platform:
             self.manage("collectstatic", "--no-input", "-v", "0")
         return self
 
+    @property
+    def broker_kind(self) -> str:
+        """The broker's scheme (redis, filesystem), as the figures name it."""
+        return self.broker.split("://")[0]
+
+    @property
+    def database_kind(self) -> str:
+        """The database's scheme (sqlite, postgres), as the figures name it."""
+        return self.database.split(":")[0]
+
     def manage(self, *args: str) -> str:
         return subprocess.run(
             [PYTHON, "manage.py", *args], cwd=REPO, env=self.env, check=True, capture_output=True, text=True

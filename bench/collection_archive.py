@@ -154,8 +154,8 @@ def main():
         url = f"{site.url}/api/collections/{collection}/summary/"
         samples = _common.timed(lambda: get_json(url, token), repeats=20, warmup=2)
     figures.update(
-        broker=site.broker.split("://")[0],
-        database=site.database.split(":")[0],
+        broker=site.broker_kind,
+        database=site.database_kind,
         photos=args.photos,
         runs=args.runs,
         archive_mb=len(archive) / 1e6,

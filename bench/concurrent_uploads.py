@@ -59,7 +59,7 @@ def main():
         everything = time.perf_counter() - started
         states = collections.Counter(item["status"] for item in final.values())
 
-        print(f"broker: {site.broker.split('://')[0]}, database: {site.database.split(':')[0]}")
+        print(f"broker: {site.broker_kind}, database: {site.database_kind}")
         print(f"{args.uploads} concurrent uploads of a 640x480 JPEG from {args.users} users,", end=" ")
         print(f"gunicorn -w {args.web_workers}")
         print(f"  HTTP status codes: {dict(codes)}")
@@ -73,8 +73,8 @@ def main():
         ok = server_errors == 0 and codes[202] == args.uploads and states["done"] == args.uploads
         print(f"target (no 5xx, every upload done): {'met' if ok else 'MISSED'}")
         figures.update(
-            broker=site.broker.split("://")[0],
-            database=site.database.split(":")[0],
+            broker=site.broker_kind,
+            database=site.database_kind,
             uploads=args.uploads,
             users=args.users,
             web_workers=args.web_workers,

@@ -660,7 +660,7 @@ def main_soak(args) -> None:
         stack.start_web()
         print(
             f"soak: redis-server {redis.port} (AOF) as broker and cache, bucket on moto_server {bucket.port},"
-            f" database {site.database.split(':')[0]}; gunicorn gthread -w {args.web_workers}"
+            f" database {site.database_kind}; gunicorn gthread -w {args.web_workers}"
             f" --threads {args.web_threads}; worker -Q {stack.queues} --concurrency {stack.concurrency}; beat apart;"
             f" {args.soak_minutes:g} min, outages of {args.outage_seconds:g} s",
             flush=True,
@@ -725,13 +725,13 @@ def main():
         tokens = site.create_users(max(args.users, 1))
 
         print(
-            f"broker: redis-server {redis.port} (AOF), database: {site.database.split(':')[0]};"
+            f"broker: redis-server {redis.port} (AOF), database: {site.database_kind};"
             f" gunicorn gthread -w {args.web_workers} --threads {args.web_threads};"
             f" worker --concurrency {args.concurrency}; beat apart;"
             f" FER_JOB_STALE_SECONDS={args.stale_seconds}, FER_SWEEP_INTERVAL_SECONDS={args.sweep_seconds}"
         )
         figures.update(
-            database=site.database.split(":")[0],
+            database=site.database_kind,
             web_workers=args.web_workers,
             web_threads=args.web_threads,
             worker_concurrency=args.concurrency,

@@ -56,8 +56,8 @@ def main():
             time.sleep(0.2)
         latencies.sort()
         figures.update(
-            broker=site.broker.split("://")[0],
-            database=site.database.split(":")[0],
+            broker=site.broker_kind,
+            database=site.database_kind,
             photos=len(latencies),
             median_ms=statistics.median(latencies),
             p90_ms=latencies[int(0.9 * (len(latencies) - 1))],

@@ -50,8 +50,8 @@ def main():
             time.sleep(0.2)
         latencies.sort()
         figures.update(
-            broker=site.broker.split("://")[0],
-            database=site.database.split(":")[0],
+            broker=site.broker_kind,
+            database=site.database_kind,
             photos=len(latencies),
             wait_s=args.wait,
             answered_201=statuses[201],

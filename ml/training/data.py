@@ -11,6 +11,8 @@ Arrays that cross this module's functions:
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -36,6 +38,29 @@ def soft_targets(labels: np.ndarray, votes: np.ndarray | None, mix: float) -> np
     targets: np.ndarray = onehot.copy()
     targets[has] = mix * onehot[has] + (1 - mix) * shares[has]
     return targets
+
+
+def teacher_probabilities(
+    faces: np.ndarray, models: Sequence[str | Path], weights: Sequence[float] | None = None
+) -> np.ndarray:
+    """float32 (N,7): the weighted mean of exported networks' probabilities on ``faces``, each the
+    average of the face and its mirror image (so a mirrored training face keeps a fitting target).
+
+    Probabilities as trained (no calibration temperature): distillation wants the teachers' own
+    relative confidences. Two threads: this runs once, before training starts.
+    """
+    from ml.calibration import Calibration
+    from ml.classify import Classifier
+
+    weights = [1.0] * len(models) if weights is None else list(weights)
+    if len(weights) != len(models) or not models or min(weights) < 0 or sum(weights) <= 0:
+        raise ValueError("give one non-negative weight per teacher, not all zero")
+    total = np.zeros((len(faces), NUM_CLASSES), np.float64)
+    for path, weight in zip(models, weights):
+        teacher = Classifier(path, num_threads=2, calibration=Calibration())
+        total += weight * teacher.predict(faces, tta=True)
+    probs: np.ndarray = (total / sum(weights)).astype(np.float32)
+    return probs
 
 
 def class_weights(labels: np.ndarray, power: float = 0.5) -> np.ndarray:

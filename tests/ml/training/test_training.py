@@ -111,3 +111,55 @@ def test_soft_targets_mix_the_fer2013_label_with_the_ferplus_votes_and_keep_its_
     assert targets[2].tolist() == np.eye(7)[6].tolist()  # not aligned (-1)
     assert (targets.argmax(1) == labels).all()
     assert data.soft_targets(labels, votes, mix=1.0).tolist() == np.eye(7)[labels].tolist()
+
+
+@pytest.fixture
+def float32_policy_afterwards():
+    """``train.main --precision`` sets Keras' process-wide dtype policy; later tests expect float32."""
+    import keras
+
+    yield
+    keras.mixed_precision.set_global_policy("float32")
+
+
+def exported_tiny(path, seed):
+    import keras
+
+    from ml.training import export
+
+    keras.utils.set_random_seed(seed)
+    export.to_tflite(models.build("tiny"), path)
+    return path
+
+
+def test_teacher_probabilities_weight_each_teacher_and_treat_a_face_and_its_mirror_alike(synthetic_npz, tmp_path):
+    from ml.classify import Classifier
+
+    x, _ = fer2013.load_split(synthetic_npz, "val")
+    a, b = exported_tiny(tmp_path / "a.tflite", 1), exported_tiny(tmp_path / "b.tflite", 2)
+    only_a = data.teacher_probabilities(x, [a, b], [1.0, 0.0])
+    np.testing.assert_allclose(only_a, Classifier(a).predict(x, tta=True), atol=1e-6)
+    mixed = data.teacher_probabilities(x, [a, b], [3.0, 1.0])
+    np.testing.assert_allclose(mixed, 0.75 * only_a + 0.25 * data.teacher_probabilities(x, [b]), atol=1e-6)
+    np.testing.assert_allclose(mixed.sum(axis=1), 1.0, atol=1e-5)
+    mirrored = data.teacher_probabilities(x[:, :, ::-1].copy(), [a, b])
+    np.testing.assert_allclose(mirrored, data.teacher_probabilities(x, [a, b]), atol=1e-6)
+    with pytest.raises(ValueError, match="one non-negative weight per teacher"):
+        data.teacher_probabilities(x, [a, b], [1.0])
+
+
+def test_training_can_learn_from_exported_teachers_in_bfloat16_and_saves_float32_weights(
+    synthetic_npz, tmp_path, float32_policy_afterwards
+):
+    import keras
+
+    teacher = exported_tiny(tmp_path / "t.tflite", 1)
+    out = tmp_path / "run"
+    argv = ["--data", str(synthetic_npz), "--arch", "tiny", "--batch-size", "64", "--epochs", "1", "--out", str(out)]
+    assert train.main([*argv, "--teachers", str(teacher), "--teacher-mix", "0.5", "--precision", "mixed_bfloat16"]) == 0
+    assert keras.mixed_precision.global_policy().name == "mixed_bfloat16"
+    keras.mixed_precision.set_global_policy("float32")
+    net = models.build("tiny")
+    net.load_weights(out / "best.weights.h5")
+    assert all(w.dtype == np.float32 for w in net.get_weights())
+    assert json.loads((out / "state.json").read_text())["args"]["teachers"] == [str(teacher)]

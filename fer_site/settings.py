@@ -316,6 +316,14 @@ FER_SITE_URL = os.environ.get("FER_SITE_URL") or "http://127.0.0.1:8000"
 
 # --- Celery --------------------------------------------------------------------------------------------
 _broker_dir = Path(os.environ.get("FER_BROKER_DIR", BASE_DIR / "var" / "broker"))
+# A Redis that is hung (paused, swapping, a half-open connection) rather than gone: without a socket
+# time-out, redis-py waits forever for its reply, and a live frame's web thread with it. Commands here
+# answer in milliseconds; the workers' blocking reads (BRPOP) wait 1 s at a time, well inside this.
+FER_REDIS_SOCKET_TIMEOUT_S = env_int("FER_REDIS_SOCKET_TIMEOUT_S", 5)
+REDIS_SOCKET_TIMEOUTS = {
+    "socket_timeout": FER_REDIS_SOCKET_TIMEOUT_S,
+    "socket_connect_timeout": min(FER_REDIS_SOCKET_TIMEOUT_S, 2),
+}
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or os.environ.get("REDIS_URL") or "filesystem://"
 if CELERY_BROKER_URL.startswith("filesystem://"):
     # No server needed: web and worker exchange messages as files in one folder they both see.
@@ -339,6 +347,7 @@ else:
         # Redis re-delivers an unacknowledged message after this long. It must exceed the task time
         # limit, or a slow task still running is handed to a second worker (readthedocs' double run).
         "visibility_timeout": max(FER_TASK_TIME_LIMIT, FER_VIDEO_TASK_TIME_LIMIT) * 2,
+        **REDIS_SOCKET_TIMEOUTS,
     }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Results live in the database (Media rows); nobody waits on Celery's result backend, except the
@@ -353,6 +362,11 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 else:
     CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or CELERY_BROKER_URL
 CELERY_RESULT_EXPIRES = env_int("FER_LIVE_RESULT_EXPIRES_S", 60)
+# The result backend's commands (Celery's default time-out: 120 s) serve live frames alone, whose replies are
+# worthless after FER_LIVE_DEADLINE_MS: against a hung Redis each of its 4 tries gives up after 1 s, so a
+# frame answers busy in about 5 s (with the broker's 5 s, 26 s was measured; with none, never).
+CELERY_REDIS_SOCKET_TIMEOUT = min(FER_REDIS_SOCKET_TIMEOUT_S, 1)
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = min(FER_REDIS_SOCKET_TIMEOUT_S, 1)
 # Reconnecting to the result backend: a few quick tries, not Celery's 20 over ~19 s. Only live frames
 # use it, and their replies are worthless after FER_LIVE_DEADLINE_MS: with Redis restarting, a frame's
 # request held its web thread ~19 s and then answered 500; now it answers 503 busy in well under a second.

@@ -44,6 +44,8 @@ def _forget_connections(app) -> None:
 @pytest.fixture
 def broker(redis_server, settings, monkeypatch):
     """The private Redis as this process's broker (what the web process sends through); restored after."""
+    from django.conf import settings as django_settings
+
     from fer_site.celery import app
 
     names = ("broker_url", "broker_transport_options", "result_backend")
@@ -54,8 +56,8 @@ def broker(redis_server, settings, monkeypatch):
     monkeypatch.setenv("CELERY_RESULT_BACKEND", redis_server.url)
     app.conf.update(
         broker_url=redis_server.url,
-        # As in production (fer_site.settings): well above any task's time limit.
-        broker_transport_options={"visibility_timeout": 3600},
+        # As in production (fer_site.settings): well above any task's time limit, and socket time-outs.
+        broker_transport_options={"visibility_timeout": 3600, **django_settings.REDIS_SOCKET_TIMEOUTS},
         result_backend=redis_server.url,
     )
     _forget_connections(app)

@@ -1,9 +1,12 @@
 """A live frame while Redis (broker and result backend) is stopped or restarting answers 503 busy with
 Retry-After, as a missed deadline does, within about a second (not a JSON 500 after Celery's 19 s of
-reconnecting); once Redis is back the next frame gets its reply, with no web process restarted."""
+reconnecting); while Redis is hung (paused) it answers busy within seconds, not never (socket time-outs);
+once Redis is back the next frame gets its reply, with no web process restarted."""
 
 import json
 import logging
+import os
+import signal
 import threading
 import time
 
@@ -92,3 +95,16 @@ def test_once_redis_is_back_the_next_frame_gets_its_reply(alice_live, broker, se
 
     assert response.status_code == 200, response.content[:500]
     assert response.json()["faces"] == [] and "round_trip_ms" in response.json()["timings_ms"]
+
+
+def test_a_frame_while_redis_is_paused_answers_busy_within_seconds(alice_live, broker, settings):
+    settings.FER_LIVE_DEADLINE_MS = 1000
+    os.kill(broker.process.pid, signal.SIGSTOP)  # hung: connections open, nothing answered
+    try:
+        started = time.monotonic()
+        response = post_frame(alice_live, face_frame())
+        waited = time.monotonic() - started
+    finally:
+        os.kill(broker.process.pid, signal.SIGCONT)
+
+    assert_busy(response, waited, limit=10)

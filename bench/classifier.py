@@ -5,8 +5,8 @@ paused (SIGSTOP) while it runs. Prints the speed at batch 1 and 32 beside the ne
 the core's measured float32 peak, and optionally plain Keras ``predict`` for comparison.
 
 A dynamic-int8 export multiplies in int8, which is not bound by the float32 peak. ``--tflite`` times
-another export beside the served one on the same core, alternating, and prints the ratio (a candidate
-must keep 0.64x of the served speed at batch 1).
+another export beside the served one on the same core, the two taking turns call by call, and prints
+the ratio (a candidate must keep 0.64x of the served speed at batch 1).
 """
 
 from __future__ import annotations
@@ -29,17 +29,26 @@ MACS = (
 GFLOP_PER_FACE = 2 * MACS / 1e9
 
 
-def speeds(model_path, faces: np.ndarray, repeats: int) -> list[tuple[int, float, float, float]]:
-    """(batch, median ms, p90 ms, faces/s) at batch 1 and 32 for one .tflite, one interpreter thread."""
+def speeds(models: dict[str, str], faces: np.ndarray, repeats: int) -> dict[str, list[tuple[int, float, float]]]:
+    """(batch, median ms, p90 ms) at batch 1 and 32 for each .tflite, one interpreter thread each.
+
+    The models take turns call by call: on a shared core whose speed drifts by the second (neighbours'
+    load), blocks of calls timed one model after the other were seen to differ by 2x between runs.
+    """
     from ml.classify import Classifier
 
-    clf = Classifier(model_path, num_threads=1)
-    rows = []
+    classifiers = {label: Classifier(path, num_threads=1) for label, path in models.items()}
+    rows: dict[str, list[tuple[int, float, float]]] = {label: [] for label in models}
     for batch, n in ((1, repeats), (32, max(20, repeats // 8))):
-        samples = _common.timed(lambda b=batch: clf.predict(faces[:b]), n, warmup=5)
-        rows.append(
-            (batch, _common.median_ms(samples), _common.p90_ms(samples), batch / (_common.median_ms(samples) / 1000))
-        )
+        samples: dict[str, list[float]] = {label: [] for label in models}
+        for _ in range(5):  # warm-up
+            for clf in classifiers.values():
+                clf.predict(faces[:batch])
+        for _ in range(n):
+            for label, clf in classifiers.items():
+                samples[label] += _common.timed(lambda c=clf, b=batch: c.predict(faces[:b]), 1, warmup=0)
+        for label, times in samples.items():
+            rows[label].append((batch, _common.median_ms(times), _common.p90_ms(times)))
     return rows
 
 
@@ -66,11 +75,7 @@ def main() -> None:
     with _common.training_paused():
         peak_speeds = _common.matmul_peak_gflops()
         peak = max(peak_speeds.values())
-        # Alternated twice, so a drift in the shared core's speed falls on both alike.
-        runs = {label: [] for label in models}
-        for _ in range(2):
-            for label, path in models.items():
-                runs[label].append(speeds(path, faces, args.repeats // 2))
+        runs = speeds(models, faces, args.repeats)
         if args.keras:
             from ml.training import model as models_
 
@@ -91,13 +96,11 @@ def main() -> None:
         float32_limit_faces_per_s=peak / GFLOP_PER_FACE,
     )
     per_s = {}
-    for (label, parts), key in zip(runs.items(), ("served", "candidate")):
+    for (label, rows), key in zip(runs.items(), ("served", "candidate")):
         print(f"model {label}")
         print(f"{'batch':>5} {'median ms':>10} {'p90 ms':>8} {'faces/s':>8}")
         figures.section(key)["model"] = label
-        for i, batch in enumerate((1, 32)):
-            med = float(np.median([part[i][1] for part in parts]))
-            p90 = float(np.median([part[i][2] for part in parts]))
+        for batch, med, p90 in rows:
             per_s[label, batch] = batch / (med / 1000)
             print(f"{batch:>5} {med:>10.2f} {p90:>8.2f} {per_s[label, batch]:>8.0f}")
             figures.section(key)[f"batch_{batch}"] = {

@@ -363,7 +363,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     tr.add_argument("--teacher-share", type=float, default=0.58, help="share of the budget for the teachers")
     tr.add_argument("--teachers", default=DEFAULT_TEACHERS, help="arch:seed,... trained side by side")
     tr.add_argument("--student", default="student")
-    tr.add_argument("--epochs", type=int, default=200, help="at most, per run")
+    # 300: the VGG teachers ran 1.5 s an epoch three side by side, so the two-call plan's 520 s would end
+    # their schedules at 200 epochs (about 350 s) and leave the rest of the budget unused.
+    tr.add_argument("--epochs", type=int, default=300, help="at most, per run")
     tr.add_argument("--limit", type=int, help="only the first N training faces (tests)")
     fi = sub.add_parser("finish", help="export, calibrate and score the returned student (here)")
     fi.add_argument("--results", required=True, help="folder holding student.npz")

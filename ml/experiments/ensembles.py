@@ -1,14 +1,16 @@
 """Test-time views and ensembles, scored on FER2013 validation and the dev photos:
 ``python -m ml.experiments.ensembles``.
 
-Measured and not adopted (model card, "Ensembles and test-time views"). For the served model and any
-Keras weights given (``--weights``; earlier served weights are in the history, for example
+Measured and not adopted (`ml/TRAINING_LOG.md`; the model card gives the served model's figures).
+For the served model and any Keras weights given (``--weights``; earlier served weights are in the history, for example
 ``git show 58828b8:ml/weights/reference.npz > e36.npz``), it computes probabilities of each face in
 several views: as cut, mirrored, and the frame shifted by 4% of its side left, right, up and down (on
 validation the 48x48 face is re-framed with its edge pixels; on the dev photos the crop is cut again
 from the photo around the shipped detector's box). It then prints validation accuracy and macro-F1
 and the dev set's accuracy, macro-F1 and fear recall of each model alone, with mirror averaging, with
-all six views, and of the mean of every pair and of all the models.
+all ten views, with the ten views only for the faces the served model marks uncertain (the share
+of validation faces / dev faces so marked in brackets), and of the mean of every pair and of all the
+models.
 """
 
 from __future__ import annotations
@@ -38,7 +40,8 @@ def main() -> None:
 
     import cv2
 
-    from ml.calibration import Calibration
+    import ml
+    from ml.calibration import Calibration, apply_temperature, load
     from ml.classify import Classifier
     from ml.detect import crop_faces, detect_faces
     from ml.evaluation import fer2013, metrics, photoset
@@ -66,6 +69,7 @@ def main() -> None:
         return out
 
     served = Classifier(calibration=Calibration())  # as trained: calibration never changes the top class
+    calibration = load(ml.MODEL_VERSION)
     models = {"served": served, **{Path(w).name: KerasClassifier(w, "reference") for w in args.weights}}
     probs: dict[tuple[str, str, bool], tuple[np.ndarray, np.ndarray]] = {}
     for view, (dx, dy) in VIEWS.items():
@@ -75,9 +79,17 @@ def main() -> None:
             for name, model in models.items():
                 probs[(name, view, mirror)] = (model.predict(a), model.predict(b))
 
-    def row(label: str, keys: list[tuple[str, str, bool]]) -> None:
+    def row(label: str, keys: list[tuple[str, str, bool]], only_uncertain: bool = False) -> None:
         pv = np.mean([probs[k][0] for k in keys], axis=0)
         pd = np.mean([probs[k][1] for k in keys], axis=0)
+        if only_uncertain:
+            # The extra views only where the one view's calibrated top probability is under the served
+            # threshold: what they would cost in the product is 1 + (views - 1) x that share.
+            plain_v, plain_d = probs[(keys[0][0], "as cut", False)]
+            unsure_v = apply_temperature(plain_v, calibration.temperature).max(1) < calibration.uncertain_below
+            unsure_d = apply_temperature(plain_d, calibration.temperature).max(1) < calibration.uncertain_below
+            pv, pd = np.where(unsure_v[:, None], pv, plain_v), np.where(unsure_d[:, None], pd, plain_d)
+            label += f" ({unsure_v.mean():.1%} / {unsure_d[found].mean():.1%})"
         val = metrics.report(y_val, pv.argmax(1))
         dev = metrics.report(y_dev, np.where(found, pd.argmax(1), photoset.NO_FACE))
         print(
@@ -90,6 +102,8 @@ def main() -> None:
         row(name, [(name, "as cut", False)])
         row(f"{name}, mirror averaged", [(name, "as cut", m) for m in (False, True)])
         row(f"{name}, 5 frames x mirror", [(name, v, m) for v in VIEWS for m in (False, True)])
+        if name == "served":
+            row("  the same, uncertain faces only", [(name, v, m) for v in VIEWS for m in (False, True)], True)
     groups = list(itertools.combinations(models, 2)) + ([tuple(models)] if len(models) > 2 else [])
     for group in groups:
         row(" + ".join(group), [(name, "as cut", False) for name in group])

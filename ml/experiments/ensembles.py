@@ -2,15 +2,15 @@
 ``python -m ml.experiments.ensembles``.
 
 Measured and not adopted (`ml/TRAINING_LOG.md`; the model card gives the served model's figures).
-For the served model and any Keras weights given (``--weights``; earlier served weights are in the history, for example
-``git show 58828b8:ml/weights/reference.npz > e36.npz``), it computes probabilities of each face in
-several views: as cut, mirrored, and the frame shifted by 4% of its side left, right, up and down (on
-validation the 48x48 face is re-framed with its edge pixels; on the dev photos the crop is cut again
-from the photo around the shipped detector's box). It then prints validation accuracy and macro-F1
-and the dev set's accuracy, macro-F1 and fear recall of each model alone, with mirror averaging, with
-all ten views, with the ten views only for the faces the served model marks uncertain (the share
-of validation faces / dev faces so marked in brackets), and of the mean of every pair and of all the
-models.
+For the served model and any Keras weights given (``--weights``; earlier served weights are in the
+history, for example ``git show 58828b8:ml/weights/reference.npz > e36.npz``), it computes
+probabilities of each face in several views: as cut, mirrored, and the frame shifted by 4% of its
+side left, right, up and down (on validation the 48x48 face is re-framed with its edge pixels; on the
+dev photos the crop is cut again from the photo around the shipped detector's box). It then prints
+validation accuracy and macro-F1 and the dev set's accuracy, macro-F1 and fear recall of each model
+alone, with mirror averaging, with all ten views, with the ten views only for the faces the served
+model marks uncertain (the share of validation faces / dev faces so marked in brackets), and of the
+mean of every pair and of all the models.
 """
 
 from __future__ import annotations
@@ -85,9 +85,12 @@ def main() -> None:
         if only_uncertain:
             # The extra views only where the one view's calibrated top probability is under the served
             # threshold: what they would cost in the product is 1 + (views - 1) x that share.
+            def unsure(plain: np.ndarray) -> np.ndarray:
+                top: np.ndarray = apply_temperature(plain, calibration.temperature).max(1)
+                return top < calibration.uncertain_below
+
             plain_v, plain_d = probs[(keys[0][0], "as cut", False)]
-            unsure_v = apply_temperature(plain_v, calibration.temperature).max(1) < calibration.uncertain_below
-            unsure_d = apply_temperature(plain_d, calibration.temperature).max(1) < calibration.uncertain_below
+            unsure_v, unsure_d = unsure(plain_v), unsure(plain_d)
             pv, pd = np.where(unsure_v[:, None], pv, plain_v), np.where(unsure_d[:, None], pd, plain_d)
             label += f" ({unsure_v.mean():.1%} / {unsure_d[found].mean():.1%})"
         val = metrics.report(y_val, pv.argmax(1))

@@ -1,37 +1,14 @@
-"""Headless Chromium through Playwright for the browser tests.
-
-Playwright drives the system Chromium (never `playwright install`, which downloads a browser). A
-missing browser or Playwright skips the test, or fails it under REQUIRE_SERVICES=1 (as in CI).
-"""
-
-import os
-import shutil
-from pathlib import Path
+"""Headless Chromium (tests/browser.py) and the helpers every browser test shares."""
 
 import pytest
 
-from tests.services import require_service
-
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+from tests.browser import chromium
 
 
 @pytest.fixture
 def browser(monkeypatch):
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError as exc:
-        require_service("Playwright", False, str(exc))
-    require_service("Chromium", Path(CHROMIUM).is_file(), f"no browser at {CHROMIUM}")
-    # Playwright's sync API runs an event loop in this thread; Django would refuse the test's own ORM
-    # calls (reading rows to check the result) as "async unsafe" without this.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield instance
-        finally:
-            instance.close()
+    with chromium(monkeypatch) as instance:
+        yield instance
 
 
 @pytest.fixture

@@ -4,44 +4,28 @@ The camera is Chromium's fake capture device reading a .y4m file that this test 
 astronaut photo; frames go through the page's JavaScript, POST /api/live/ and a real worker.
 """
 
-import os
 import re
-import shutil
-from pathlib import Path
 
 import pytest
 
 from tests.analysis.live.frames import face_picture, write_y4m
-from tests.services import require_service
+from tests.browser import chromium
 
 pytestmark = pytest.mark.worker
-
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
 @pytest.fixture
 def camera_browser(tmp_path, monkeypatch):
     """Chromium whose camera plays a video of a real face, allowed without asking."""
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError as exc:
-        require_service("Playwright", False, str(exc))
-    require_service("Chromium", Path(CHROMIUM).is_file(), f"no browser at {CHROMIUM}")
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     face = face_picture(640, 480)
     video = write_y4m(tmp_path / "camera.y4m", [face, face[:, ::-1].copy()])
-    args = CHROMIUM_ARGS + [
+    camera = [
         "--use-fake-ui-for-media-stream",
         "--use-fake-device-for-media-stream",
         f"--use-file-for-fake-video-capture={video}",
     ]
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=args, headless=True)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with chromium(monkeypatch, camera) as browser:
+        yield browser
 
 
 def test_the_live_page_shows_labelled_boxes_over_the_camera_picture(
